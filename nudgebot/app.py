@@ -1,0 +1,156 @@
+"""The composition root: builds the whole bot from Settings and runs its lifecycle."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+from nudgebot.bot import BotHandlers, TelegramTipSender, publish_command_menu
+from nudgebot.config import Settings
+from nudgebot.content import ContentStore, load_library
+from nudgebot.db import create_engine, create_session_factory
+from nudgebot.db.migrations import prepare_schema
+from nudgebot.delivery import Dispatcher, DispatcherSettings
+from nudgebot.services import CheckinService, SubscriptionDefaults, SubscriptionService
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+LONG_POLL_SECONDS = 10
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+def worker_identity() -> str:
+    """A lease owner name unique to this process: host, pid and a random suffix."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+async def open_database(settings: Settings) -> AsyncEngine:
+    """Connect, and make sure the schema is current (upgrading embedded SQLite by itself)."""
+    url = settings.resolved_database_url
+    engine = create_engine(url)
+    try:
+        await prepare_schema(engine, url, auto_upgrade=settings.migrates_automatically)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine
+
+
+@dataclass
+class NudgeBot:
+    """The assembled bot: the PTB application, the dispatcher and what they share."""
+
+    application: Application  # type: ignore[type-arg]
+    dispatcher: Dispatcher
+    content: ContentStore
+    clock: Clock
+    dispatch_interval: timedelta
+    _started: bool = field(default=False, init=False)
+
+    async def tick(self, _context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        """One dispatcher run (the repeating JobQueue job, and the wake-up after /start)."""
+        await self.dispatcher.tick(self.clock())
+
+    def wake_dispatcher(self) -> None:
+        """Run a tick now instead of waiting for the next scheduled one."""
+        job_queue = self.application.job_queue
+        assert job_queue is not None
+        job_queue.run_once(self.tick, when=0, name="dispatch-now")
+
+    async def start(self) -> None:
+        """Connect to the Bot API, publish the command menu, schedule ticks, start polling."""
+        application = self.application
+        await application.initialize()
+        await publish_command_menu(application.bot, self.content.library)
+        job_queue = application.job_queue
+        assert job_queue is not None
+        assert application.updater is not None
+        # One repeating job for all subscribers; the database says who is due. A tick that
+        # starts late (busy loop) still runs, but overdue runs are merged, never stacked.
+        job_queue.run_repeating(
+            self.tick,
+            interval=self.dispatch_interval,
+            first=0,
+            name="dispatcher",
+            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+        await application.start()
+        await application.updater.start_polling(
+            allowed_updates=ALLOWED_UPDATES, timeout=LONG_POLL_SECONDS
+        )
+        self._started = True
+        logger.info("nudgebot is running as @%s", application.bot.username)
+
+    async def stop(self) -> None:
+        """Stop polling and jobs, then release connections."""
+        application = self.application
+        if self._started:
+            assert application.updater is not None
+            await application.updater.stop()
+            await application.stop()
+            self._started = False
+        await application.shutdown()
+
+
+def build_bot(
+    settings: Settings,
+    engine: AsyncEngine,
+    *,
+    token: str,
+    bot_api_url: str,
+    clock: Clock = utc_now,
+) -> NudgeBot:
+    """Wire content, services, the dispatcher and the handlers into one NudgeBot."""
+    content = ContentStore(load_library(settings.messages_dir))
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(bot_api_url)
+        # getUpdates holds its connection for the long poll: allow for it on top of the default.
+        .get_updates_read_timeout(LONG_POLL_SECONDS + 5)
+        .build()
+    )
+    sessions = create_session_factory(engine)
+    dispatcher = Dispatcher(
+        sessions,
+        content,
+        TelegramTipSender(application.bot),
+        DispatcherSettings(
+            owner=worker_identity(),
+            batch_size=settings.dispatch_batch_size,
+            lease=timedelta(seconds=settings.send_lease_seconds),
+        ),
+    )
+    nudgebot = NudgeBot(
+        application=application,
+        dispatcher=dispatcher,
+        content=content,
+        clock=clock,
+        dispatch_interval=timedelta(seconds=settings.dispatch_interval_seconds),
+    )
+    BotHandlers(
+        content=content,
+        subscriptions=SubscriptionService(
+            sessions,
+            SubscriptionDefaults(settings.default_timezone, settings.default_nudge_time),
+        ),
+        checkins=CheckinService(sessions, content),
+        clock=clock,
+        wake_dispatcher=nudgebot.wake_dispatcher,
+    ).register(application)
+    return nudgebot

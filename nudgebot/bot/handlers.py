@@ -1,0 +1,178 @@
+"""Update handlers: parse the update, call one service, reply. No SQL and no YAML here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from nudgebot.bot.callback_data import decode_checkin
+from nudgebot.bot.keyboards import checkin_keyboard
+from nudgebot.content import ContentStore, UiKey, language_of
+from nudgebot.services import (
+    CheckinService,
+    CheckinStatus,
+    JoinKind,
+    SubscriptionService,
+)
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+_REFUSALS = {
+    CheckinStatus.UNKNOWN_DELIVERY: UiKey.BUTTON_GONE,
+    CheckinStatus.NOT_YOURS: UiKey.BUTTON_NOT_YOURS,
+    CheckinStatus.UNKNOWN_OPTION: UiKey.BUTTON_INVALID,
+}
+
+
+class BotHandlers:
+    """The bot's conversation surface, wired to the services it calls."""
+
+    def __init__(
+        self,
+        *,
+        content: ContentStore,
+        subscriptions: SubscriptionService,
+        checkins: CheckinService,
+        clock: Clock,
+        wake_dispatcher: Callable[[], None],
+    ) -> None:
+        self._content = content
+        self._subscriptions = subscriptions
+        self._checkins = checkins
+        self._clock = clock
+        self._wake_dispatcher = wake_dispatcher
+
+    def register(self, application: Application) -> None:  # type: ignore[type-arg]
+        """Add every handler; order matters, the catch-alls come last."""
+        private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+        application.add_handler(CommandHandler("start", self.start, filters=private))
+        application.add_handler(CommandHandler("stop", self.stop, filters=private))
+        application.add_handler(CommandHandler("help", self.help, filters=private))
+        application.add_handler(CallbackQueryHandler(self.button))
+        application.add_handler(MessageHandler(private & filters.COMMAND, self.unknown_command))
+        application.add_handler(MessageHandler(private & filters.TEXT, self.text))
+        # Stickers, photos, voice and the like: say what the bot understands.
+        application.add_handler(MessageHandler(private, self.unsupported))
+        application.add_error_handler(self.on_error)
+
+    def _language(self, update: Update) -> str:
+        user = update.effective_user
+        return language_of(
+            user.language_code if user else None, self._content.library.default_language
+        )
+
+    async def _reply(self, update: Update, key: UiKey, language: str, **values: object) -> None:
+        if update.effective_message is None:
+            return
+        text = self._content.library.ui_text(key, language, **values)
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+    async def start(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start: subscribe, greet with the disclaimer, and let the first tip go out."""
+        assert update.effective_chat is not None
+        joined = await self._subscriptions.subscribe(
+            update.effective_chat.id, self._language(update), self._clock()
+        )
+        library = self._content.library
+        name = update.effective_user.first_name if update.effective_user else ""
+        greeting_key = UiKey.WELCOME_BACK if joined.kind is JoinKind.RETURNING else UiKey.GREETING
+        greeting = library.ui_text(greeting_key, joined.language, name=name)
+        disclaimer = library.ui_text(UiKey.DISCLAIMER, joined.language)
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(
+            f"{greeting}\n\n{disclaimer}", parse_mode=ParseMode.HTML
+        )
+        if joined.kind is not JoinKind.ALREADY_ACTIVE:
+            # The subscriber is due now; the dispatcher sends the tip like any scheduled one.
+            self._wake_dispatcher()
+
+    async def stop(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/stop: unsubscribe; nothing more is sent."""
+        assert update.effective_chat is not None
+        language = await self._stored_language(update)
+        stopped = await self._subscriptions.unsubscribe(update.effective_chat.id, self._clock())
+        await self._reply(update, UiKey.STOPPED if stopped else UiKey.NOT_SUBSCRIBED, language)
+
+    async def help(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/help: the list of commands."""
+        await self._reply(update, UiKey.HELP, await self._stored_language(update))
+
+    async def unknown_command(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command the bot does not have."""
+        await self._reply(update, UiKey.UNKNOWN_COMMAND, await self._stored_language(update))
+
+    async def text(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Free text: point to the buttons and /help."""
+        await self._reply(update, UiKey.UNKNOWN_TEXT, await self._stored_language(update))
+
+    async def unsupported(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Anything that is not text."""
+        await self._reply(update, UiKey.UNSUPPORTED_MESSAGE, await self._stored_language(update))
+
+    async def _stored_language(self, update: Update) -> str:
+        chat = update.effective_chat
+        stored = await self._subscriptions.language_of(chat.id) if chat else None
+        return stored or self._language(update)
+
+    async def button(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A check-in button: record the answer, always answer the query, show the choice."""
+        query = update.callback_query
+        assert query is not None
+        library = self._content.library
+        press = decode_checkin(query.data)
+        message = query.message
+        if press is None or message is None:
+            await query.answer(library.ui_text(UiKey.BUTTON_INVALID, self._language(update)))
+            return
+        result = await self._checkins.answer(
+            message.chat.id, press.delivery_id, press.option_id, self._clock()
+        )
+        language = result.language or self._language(update)
+        if result.status in _REFUSALS:
+            await query.answer(library.ui_text(_REFUSALS[result.status], language))
+            return
+        if result.status is CheckinStatus.UNCHANGED:
+            await query.answer(
+                library.ui_text(UiKey.CHECKIN_UNCHANGED, language, choice=result.choice)
+            )
+            return
+        await query.answer(library.ui_text(UiKey.CHECKIN_CHANGED, language, choice=result.choice))
+        assert result.message is not None
+        try:
+            await query.edit_message_text(
+                result.message.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=checkin_keyboard(press.delivery_id, result.message.buttons),
+            )
+        except BadRequest as error:
+            # The answer is stored; a message that vanished or is unchanged needs no retry.
+            logger.info("could not show the check-in choice: %s", error)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Last resort: log, and tell the person something went wrong instead of going silent."""
+        logger.error("error while handling an update", exc_info=context.error)
+        if not isinstance(update, Update):
+            return
+        text = self._content.library.ui_text(UiKey.TEMPORARY_ERROR, self._language(update))
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(text)
+            elif update.effective_message is not None:
+                await update.effective_message.reply_text(text)
+        except TelegramError:
+            logger.warning("could not tell the user about the error", exc_info=True)

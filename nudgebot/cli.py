@@ -1,0 +1,243 @@
+"""The `nudgebot` command line: run the bot, the sandbox, migrations and content checks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from nudgebot import __version__
+from nudgebot.app import NudgeBot, build_bot, open_database
+from nudgebot.config import Settings
+from nudgebot.content import ContentError, load_library
+from nudgebot.db import create_engine
+from nudgebot.db.migrations import SchemaOutOfDateError, SchemaStatus, schema_status, upgrade
+from nudgebot.log import configure_logging
+from nudgebot.sandbox import SandboxServer, run_terminal_chat
+
+# Any well-formed token works against the sandbox; this one says what it is.
+SANDBOX_TOKEN = "1000000001:local-sandbox-token"  # noqa: S105 - not a secret
+EXIT_CONTENT_ERRORS = 1
+EXIT_SETUP_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="nudgebot",
+        description="Daily gut-brain habit nudges on Telegram that adapt to check-in replies.",
+        epilog="Settings come from environment variables and an optional .env file; "
+        "see .env.example.",
+    )
+    parser.add_argument("--version", action="version", version=f"nudgebot {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser(
+        "run",
+        help="run the bot",
+        description="Run the bot against Telegram (or NUDGEBOT_BOT_API_URL). With no "
+        "TELEGRAM_BOT_TOKEN set, start the local sandbox with a terminal chat instead.",
+    )
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="run the bot against a local Telegram Bot API sandbox",
+        description="Start a local Bot API server on 127.0.0.1 and the real bot against it, "
+        "with a terminal chat where you are a subscriber.",
+    )
+    mode = sandbox.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--headless", action="store_true", help="server and bot, no chat (for scripts)"
+    )
+    mode.add_argument(
+        "--server-only",
+        action="store_true",
+        help="just the server; run the bot separately with NUDGEBOT_BOT_API_URL",
+    )
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    sandbox.add_argument("--port", type=int, default=8081, help="port to bind (default 8081)")
+    sandbox.add_argument(
+        "--user-id",
+        type=int,
+        default=1001,
+        help="your Telegram user id in the chat (default 1001)",
+    )
+    sandbox.add_argument("--name", default="You", help="your first name in the chat (default You)")
+    sandbox.add_argument(
+        "--language", default="en", help="your Telegram language code (default en)"
+    )
+
+    db = commands.add_parser("db", help="database schema migrations")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply every pending migration")
+    db_commands.add_parser("status", help="show the database's revision and the newest one")
+
+    content = commands.add_parser("content", help="the content library in messages/")
+    content_commands = content.add_subparsers(
+        dest="content_command", required=True, metavar="ACTION"
+    )
+    check = content_commands.add_parser(
+        "check", help="validate the library and report every problem as file:line:column"
+    )
+    check.add_argument(
+        "directory", nargs="?", type=Path, help="content folder (default NUDGEBOT_MESSAGES_DIR)"
+    )
+    check.add_argument("--json", action="store_true", help="print a JSON report")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `nudgebot` script; returns the exit status."""
+    arguments = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(f"nudgebot: invalid settings:\n{error}", file=sys.stderr)
+        return EXIT_SETUP_ERROR
+    try:
+        match arguments.command:
+            case "run":
+                return _run(settings)
+            case "sandbox":
+                return _sandbox(settings, arguments)
+            case "db":
+                return _db(settings, arguments.db_command)
+            case _:
+                return _content_check(settings, arguments.directory, as_json=arguments.json)
+    except SchemaOutOfDateError as error:
+        print(f"nudgebot: {error}", file=sys.stderr)
+        return EXIT_SETUP_ERROR
+    except ContentError as error:
+        print(f"nudgebot: the content in messages/ has errors:\n{error}", file=sys.stderr)
+        return EXIT_CONTENT_ERRORS
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(settings: Settings) -> int:
+    token = settings.token
+    if token is None:
+        print(
+            "No TELEGRAM_BOT_TOKEN set: starting the local sandbox instead of Telegram.",
+            file=sys.stderr,
+        )
+        return _sandbox(settings, build_parser().parse_args(["sandbox"]))
+    configure_logging(settings.log_level, [token])
+    asyncio.run(_serve_bot(settings, token, settings.bot_api_url))
+    return 0
+
+
+async def _serve_bot(settings: Settings, token: str, bot_api_url: str) -> None:
+    engine = await open_database(settings)
+    bot = build_bot(settings, engine, token=token, bot_api_url=bot_api_url)
+    try:
+        await bot.start()
+        await _until_signalled()
+    finally:
+        await bot.stop()
+        await engine.dispose()
+
+
+def _sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
+    interactive = not (arguments.headless or arguments.server_only)
+    # In the terminal chat, log lines would bury the conversation: they go to a file.
+    log_file = settings.data_dir / "sandbox.log" if interactive else None
+    configure_logging(settings.log_level, [SANDBOX_TOKEN], log_file)
+    asyncio.run(_serve_sandbox(settings, arguments, interactive, log_file))
+    return 0
+
+
+async def _serve_sandbox(
+    settings: Settings,
+    arguments: argparse.Namespace,
+    interactive: bool,
+    log_file: Path | None,
+) -> None:
+    server = SandboxServer(arguments.host, arguments.port)
+    await server.start()
+    bot: NudgeBot | None = None
+    engine = None
+    try:
+        if not arguments.server_only:
+            engine = await open_database(settings)
+            bot = build_bot(settings, engine, token=SANDBOX_TOKEN, bot_api_url=server.bot_api_url)
+            await bot.start()
+        print(f"nudgebot sandbox: Bot API at {server.bot_api_url}<token>/", flush=True)
+        if interactive:
+            print(f"Logs go to {log_file}. Database: {settings.resolved_database_url}", flush=True)
+            await run_terminal_chat(
+                server.base_url,
+                user_id=arguments.user_id,
+                first_name=arguments.name,
+                language_code=arguments.language,
+            )
+        else:
+            print(f"nudgebot sandbox: ready on {server.base_url}", flush=True)
+            await _until_signalled()
+    finally:
+        if bot is not None:
+            await bot.stop()
+        if engine is not None:
+            await engine.dispose()
+        await server.stop()
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # not available on every platform
+            loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+
+
+def _db(settings: Settings, action: str) -> int:
+    url = settings.resolved_database_url
+    if action == "upgrade":
+        asyncio.run(upgrade(url))
+    status = asyncio.run(_status(url))
+    print(f"database revision: {status.current or 'none'} (newest: {status.head})")
+    return 0
+
+
+async def _status(url: str) -> SchemaStatus:
+    engine = create_engine(url)
+    try:
+        return await schema_status(engine, url)
+    finally:
+        await engine.dispose()
+
+
+def _content_check(settings: Settings, directory: Path | None, *, as_json: bool) -> int:
+    folder = directory or settings.messages_dir
+    try:
+        library = load_library(folder)
+    except ContentError as error:
+        errors, warnings, topics, tips = error.problems, [], 0, 0
+    else:
+        errors, warnings = [], library.warnings
+        topics, tips = len(library.topics), len(library.tips)
+    if as_json:
+        report = {
+            "topics": topics,
+            "tips": tips,
+            "errors": [str(problem) for problem in errors],
+            "warnings": [str(problem) for problem in warnings],
+        }
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for problem in errors:
+            print(problem)
+        for problem in warnings:
+            print(f"{problem} (warning)")
+        print(
+            f"{folder}: {topics} topics, {tips} tips, {len(errors)} errors, {len(warnings)} warnings"
+        )
+    return EXIT_CONTENT_ERRORS if errors else 0

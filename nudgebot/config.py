@@ -1,0 +1,117 @@
+"""Settings: read once from the environment (and an optional `.env`), validated, passed down."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_BOT_API_URL = "https://api.telegram.org/bot"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled_path(name: str) -> Path:
+    """Find a top-level project folder (`messages`, `alembic`) in a checkout or an installed wheel.
+
+    A checkout (or editable install) has it beside the package; a wheel carries a copy inside the
+    package under `_bundled/` (see pyproject's force-include).
+    """
+    checkout = _PACKAGE_DIR.parent / name
+    if checkout.is_dir():
+        return checkout
+    return _PACKAGE_DIR / "_bundled" / name
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; see `.env.example` for one line per setting."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,  # an empty line in .env means "use the default"
+        extra="ignore",
+        frozen=True,
+    )
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias="TELEGRAM_BOT_TOKEN"
+    )
+    bot_api_url: str = Field(default=TELEGRAM_BOT_API_URL, validation_alias="NUDGEBOT_BOT_API_URL")
+    data_dir: Path = Field(default=Path("data"), validation_alias="NUDGEBOT_DATA_DIR")
+    database_url: str | None = Field(default=None, validation_alias="NUDGEBOT_DATABASE_URL")
+    auto_migrate: bool | None = Field(default=None, validation_alias="NUDGEBOT_AUTO_MIGRATE")
+    messages_dir: Path = Field(
+        default_factory=lambda: bundled_path("messages"), validation_alias="NUDGEBOT_MESSAGES_DIR"
+    )
+    admin_ids: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(), validation_alias="NUDGEBOT_ADMIN_IDS"
+    )
+    default_timezone: str = Field(default="UTC", validation_alias="NUDGEBOT_DEFAULT_TIMEZONE")
+    default_nudge_time: time = Field(
+        default=time(9, 0), validation_alias="NUDGEBOT_DEFAULT_NUDGE_TIME"
+    )
+    dispatch_interval_seconds: float = Field(
+        default=5.0, gt=0, validation_alias="NUDGEBOT_DISPATCH_INTERVAL_SECONDS"
+    )
+    dispatch_batch_size: int = Field(
+        default=200, gt=0, validation_alias="NUDGEBOT_DISPATCH_BATCH_SIZE"
+    )
+    send_lease_seconds: float = Field(
+        default=60.0, gt=0, validation_alias="NUDGEBOT_SEND_LEASE_SECONDS"
+    )
+    log_level: str = Field(default="INFO", validation_alias="NUDGEBOT_LOG_LEVEL")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: object) -> object:
+        # Environment variables are strings: accept "1, 2,3" as well as a list.
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown IANA time zone {value!r}") from error
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}")
+        return level
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database to use: the configured URL, or an SQLite file under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'nudgebot.sqlite3').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is the embedded SQLite kind."""
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def migrates_automatically(self) -> bool:
+        """Upgrade the schema at start? Yes for embedded SQLite; servers are upgraded by hand."""
+        if self.auto_migrate is not None:
+            return self.auto_migrate
+        return self.is_sqlite
+
+    @property
+    def token(self) -> str | None:
+        """The bot token as plain text, for the one place that needs it (the Bot)."""
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

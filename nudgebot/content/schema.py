@@ -1,0 +1,100 @@
+"""The typed shape of `messages/*.yaml`: topics, tips, check-ins and the bot's UI strings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from nudgebot.content.localized import LocalizedText
+
+Identifier = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", min_length=1, max_length=40)
+]
+OptionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=12)]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are admin typos, never something to silently ignore.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Outcome(StrEnum):
+    """What a check-in answer means for learning, whatever its wording."""
+
+    DONE = "done"
+    LATER = "later"
+    NOT_FOR_ME = "not_for_me"
+
+
+class TimeOfDay(StrEnum):
+    """When in the day a tip fits best."""
+
+    MORNING = "morning"
+    MIDDAY = "midday"
+    EVENING = "evening"
+    ANY = "any"
+
+
+class Topic(_Strict):
+    """A theme tips belong to, such as fermented foods or sleep."""
+
+    id: Identifier
+    title: LocalizedText
+    emoji: str
+    description: LocalizedText
+
+
+class CheckinOption(_Strict):
+    """One button under a tip."""
+
+    id: OptionId
+    label: LocalizedText
+    outcome: Outcome
+
+
+class Checkin(_Strict):
+    """The question under a tip and its answer buttons."""
+
+    question: LocalizedText
+    options: list[CheckinOption] = Field(min_length=1)
+
+    @field_validator("options")
+    @classmethod
+    def _distinct_ids(cls, options: list[CheckinOption]) -> list[CheckinOption]:
+        ids = [option.id for option in options]
+        duplicates = sorted({option_id for option_id in ids if ids.count(option_id) > 1})
+        if duplicates:
+            raise ValueError(f"option ids must be distinct, repeated: {', '.join(duplicates)}")
+        return options
+
+
+class Tip(_Strict):
+    """One daily nudge: what to do today, why it matters, and its check-in."""
+
+    id: Identifier
+    topic: Identifier
+    title: LocalizedText
+    text: LocalizedText
+    action: LocalizedText
+    why: LocalizedText
+    difficulty: int = Field(ge=1, le=3)
+    time_of_day: TimeOfDay = TimeOfDay.ANY
+    cooldown_days: int = Field(default=60, ge=0)
+    follow_up: Identifier | None = None
+    prerequisite: Identifier | None = None
+    cautions: LocalizedText | None = None
+    checkin: Checkin | None = None
+    tags: list[Identifier] = Field(default_factory=list)
+    sources: list[str] = Field(min_length=1)
+
+
+class ContentFile(_Strict):
+    """One YAML file in `messages/`: any of the sections, merged with the other files."""
+
+    default_language: str | None = None
+    topics: list[Topic] = Field(default_factory=list)
+    tips: list[Tip] = Field(default_factory=list)
+    tip_checkin: Checkin | None = None
+    ui: dict[str, LocalizedText] = Field(default_factory=dict)

@@ -1,0 +1,22 @@
+"""Persistence: models, engine and session factory, repositories, migrations."""
+
+from nudgebot.db.engine import create_engine, create_session_factory
+from nudgebot.db.models import (
+    Answer,
+    Base,
+    Delivery,
+    DeliveryState,
+    Subscriber,
+    SubscriberStatus,
+)
+
+__all__ = [
+    "Answer",
+    "Base",
+    "Delivery",
+    "DeliveryState",
+    "Subscriber",
+    "SubscriberStatus",
+    "create_engine",
+    "create_session_factory",
+]

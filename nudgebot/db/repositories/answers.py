@@ -1,0 +1,29 @@
+"""Queries on check-in answers."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nudgebot.db.models import Answer
+
+
+class AnswerRepository:
+    """Answers to check-ins; the latest one per delivery is the current answer."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, answer: Answer) -> None:
+        """Stage a new answer (a re-press adds a row; history is kept)."""
+        self._session.add(answer)
+
+    async def latest_for_delivery(self, delivery_id: int) -> Answer | None:
+        """The current answer to a delivery's check-in, if any."""
+        query = (
+            select(Answer)
+            .where(Answer.delivery_id == delivery_id)
+            .order_by(Answer.answered_at.desc(), Answer.id.desc())
+            .limit(1)
+        )
+        return await self._session.scalar(query)

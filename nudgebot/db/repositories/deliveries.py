@@ -1,0 +1,194 @@
+"""Queries on the deliveries outbox: planning, claiming with a lease, and recording outcomes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nudgebot.db.models import Delivery, DeliveryState, Subscriber
+
+
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """What a sender needs to send one claimed delivery."""
+
+    id: int
+    subscriber_id: int
+    chat_id: int
+    language: str
+    tip_id: str
+    attempts: int
+
+
+class DeliveryRepository:
+    """The outbox rows and their state changes."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, delivery_id: int) -> Delivery | None:
+        """A delivery by id."""
+        return await self._session.get(Delivery, delivery_id)
+
+    async def plan(
+        self,
+        *,
+        subscriber_id: int,
+        local_date: date,
+        slot: str,
+        tip_id: str,
+        due_at: datetime,
+        now: datetime,
+    ) -> bool:
+        """Insert a planned delivery unless that (subscriber, local date, slot) exists already."""
+        values = {
+            "subscriber_id": subscriber_id,
+            "local_date": local_date,
+            "slot": slot,
+            "state": DeliveryState.PLANNED,
+            "tip_id": tip_id,
+            "due_at": due_at,
+            "attempts": 0,
+            "created_at": now,
+        }
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(Delivery)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date", "slot"])
+        )
+        result = await self._session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
+
+    async def tip_history(self, subscriber_ids: Iterable[int]) -> dict[int, dict[str, date]]:
+        """For each subscriber, the tips they were ever planned and the last local date of each."""
+        query = (
+            select(Delivery.subscriber_id, Delivery.tip_id, func.max(Delivery.local_date))
+            .where(Delivery.subscriber_id.in_(list(subscriber_ids)))
+            .group_by(Delivery.subscriber_id, Delivery.tip_id)
+        )
+        history: dict[int, dict[str, date]] = defaultdict(dict)
+        for subscriber_id, tip_id, last_date in await self._session.execute(query):
+            history[subscriber_id][tip_id] = last_date
+        return history
+
+    async def expire_leases(self, now: datetime) -> int:
+        """Rows still `sending` after their lease ran out may have been sent: mark them unknown."""
+        result = await self._session.execute(
+            update(Delivery)
+            .where(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now)
+            .values(state=DeliveryState.UNKNOWN, failure_reason="lease expired while sending")
+        )
+        return int(getattr(result, "rowcount", 0))
+
+    async def claim_due(
+        self, *, now: datetime, owner: str, lease_until: datetime, limit: int
+    ) -> list[ClaimedDelivery]:
+        """Move due planned rows to `sending` under this owner's lease and return them."""
+        due_ids = (
+            await self._session.scalars(
+                select(Delivery.id)
+                .where(Delivery.state == DeliveryState.PLANNED, Delivery.due_at <= now)
+                .order_by(Delivery.due_at, Delivery.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        if not due_ids:
+            return []
+        await self._session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(due_ids))
+            .values(
+                state=DeliveryState.SENDING,
+                lease_owner=owner,
+                lease_until=lease_until,
+                attempts=Delivery.attempts + 1,
+            )
+        )
+        rows = await self._session.execute(
+            select(
+                Delivery.id,
+                Delivery.subscriber_id,
+                Subscriber.chat_id,
+                Subscriber.language,
+                Delivery.tip_id,
+                Delivery.attempts,
+            )
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+            .where(Delivery.id.in_(due_ids))
+            .order_by(Delivery.due_at, Delivery.id)
+        )
+        return [ClaimedDelivery(*row) for row in rows]
+
+    async def finish(
+        self,
+        delivery_id: int,
+        owner: str,
+        state: DeliveryState,
+        *,
+        message_id: int | None = None,
+        sent_at: datetime | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Record the outcome of a send this owner claimed.
+
+        A success is recorded even if the lease ran out meanwhile (the row became `unknown`):
+        knowing it arrived is better than guessing.
+        """
+        allowed = [DeliveryState.SENDING]
+        if state is DeliveryState.SENT:
+            allowed.append(DeliveryState.UNKNOWN)
+        await self._session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id == delivery_id,
+                Delivery.lease_owner == owner,
+                Delivery.state.in_(allowed),
+            )
+            .values(
+                state=state,
+                telegram_message_id=message_id,
+                sent_at=sent_at,
+                failure_reason=reason,
+                lease_until=None,
+            )
+        )
+
+    async def retry_later(
+        self, delivery_id: int, owner: str, due_at: datetime, reason: str
+    ) -> None:
+        """Give a claimed row back to the queue, due again at `due_at`."""
+        await self._session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id == delivery_id,
+                Delivery.lease_owner == owner,
+                Delivery.state == DeliveryState.SENDING,
+            )
+            .values(
+                state=DeliveryState.PLANNED,
+                due_at=due_at,
+                lease_owner=None,
+                lease_until=None,
+                failure_reason=reason,
+            )
+        )
+
+    async def skip_planned(self, subscriber_id: int, reason: str) -> None:
+        """Planned rows of a subscriber who should get nothing more become `skipped`."""
+        await self._session.execute(
+            update(Delivery)
+            .where(
+                Delivery.subscriber_id == subscriber_id,
+                Delivery.state == DeliveryState.PLANNED,
+            )
+            .values(state=DeliveryState.SKIPPED, failure_reason=reason)
+        )

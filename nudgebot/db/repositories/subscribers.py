@@ -1,0 +1,58 @@
+"""Queries on subscribers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nudgebot.db.models import Subscriber, SubscriberStatus
+
+
+class SubscriberRepository:
+    """Subscribers by chat, and the ones due for a nudge."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def by_chat_id(self, chat_id: int) -> Subscriber | None:
+        """The subscriber for a Telegram chat, if any."""
+        return await self._session.scalar(select(Subscriber).where(Subscriber.chat_id == chat_id))
+
+    def add(self, subscriber: Subscriber) -> None:
+        """Stage a new subscriber for insertion."""
+        self._session.add(subscriber)
+
+    async def due(self, now: datetime, limit: int) -> Sequence[Subscriber]:
+        """Active subscribers whose next nudge is due, oldest first, locked for this transaction.
+
+        Served by the index on `next_due_at`, which is NULL for everyone not active, so the cost
+        follows the number due rather than the number subscribed. On PostgreSQL rows another
+        worker is planning are skipped; SQLite's single writer makes the lock unnecessary.
+        """
+        query = (
+            select(Subscriber)
+            .where(Subscriber.next_due_at <= now)
+            .order_by(Subscriber.next_due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self._session.scalars(query)).all()
+
+    async def mark_blocked(self, subscriber_id: int, now: datetime) -> None:
+        """The subscriber blocked the bot (or is gone): stop scheduling them."""
+        await self._session.execute(
+            update(Subscriber)
+            .where(Subscriber.id == subscriber_id)
+            .values(status=SubscriberStatus.BLOCKED, next_due_at=None, updated_at=now)
+        )
+
+    async def move_chat(self, subscriber_id: int, new_chat_id: int, now: datetime) -> None:
+        """Telegram moved the chat (a group became a supergroup): follow it."""
+        await self._session.execute(
+            update(Subscriber)
+            .where(Subscriber.id == subscriber_id)
+            .values(chat_id=new_chat_id, updated_at=now)
+        )

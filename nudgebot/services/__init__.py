@@ -1,0 +1,19 @@
+"""Use cases; each public method owns exactly one database transaction."""
+
+from nudgebot.services.checkins import CheckinResult, CheckinService, CheckinStatus
+from nudgebot.services.subscriptions import (
+    Joined,
+    JoinKind,
+    SubscriptionDefaults,
+    SubscriptionService,
+)
+
+__all__ = [
+    "CheckinResult",
+    "CheckinService",
+    "CheckinStatus",
+    "JoinKind",
+    "Joined",
+    "SubscriptionDefaults",
+    "SubscriptionService",
+]

@@ -1,0 +1,58 @@
+"""The callback-data format of check-in buttons."""
+
+from __future__ import annotations
+
+import pytest
+
+from nudgebot.bot.callback_data import (
+    MAX_CALLBACK_DATA_BYTES,
+    CheckinPress,
+    decode_checkin,
+    encode_checkin,
+)
+
+
+@pytest.mark.parametrize("delivery_id", [0, 1, 35, 36, 123_456_789, 2**63 - 1])
+def test_round_trip(delivery_id: int) -> None:
+    """Encoding then decoding gives back the delivery and option."""
+    data = encode_checkin(delivery_id, "done")
+
+    assert decode_checkin(data) == CheckinPress(delivery_id, "done")
+
+
+def test_largest_ids_fit_telegram_limit() -> None:
+    """Even the largest delivery id with the longest option id fits in 64 bytes."""
+    data = encode_checkin(2**62, "x" * 12)
+
+    assert len(data.encode()) <= MAX_CALLBACK_DATA_BYTES
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "",
+        "garbage",
+        "c:1",
+        "c::done",
+        "c:1:",
+        "c:1:done:extra",
+        "c:-1:done",
+        "c:1:DONE",
+        "c:1:do ne",
+        "x:1:done",
+        "c:" + "z" * 14 + ":done",
+        "c:1:" + "a" * 13,
+        "c:١:done",  # a non-ASCII digit
+    ],
+    ids=repr,
+)
+def test_anything_else_is_refused(data: str | None) -> None:
+    """Data that is not exactly the format decodes to None, never to a press."""
+    assert decode_checkin(data) is None
+
+
+def test_option_that_cannot_be_encoded_is_an_error() -> None:
+    """An option id outside the allowed alphabet is refused at encoding time."""
+    with pytest.raises(ValueError, match="cannot be encoded"):
+        encode_checkin(1, "Did it")
