@@ -237,7 +237,6 @@ def _content_check(settings: Settings, directory: Path | None, *, as_json: bool)
             print(problem)
         for problem in warnings:
             print(f"{problem} (warning)")
-        print(
-            f"{folder}: {topics} topics, {tips} tips, {len(errors)} errors, {len(warnings)} warnings"
-        )
+        counts = f"{len(errors)} errors, {len(warnings)} warnings"
+        print(f"{folder}: {topics} topics, {tips} tips, {counts}")
     return EXIT_CONTENT_ERRORS if errors else 0

@@ -46,8 +46,10 @@ def configure_logging(level: str, secrets: Iterable[str], log_file: Path | None 
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)
+        existing.close()
     root.addHandler(handler)
     root.setLevel(level)
-    # One line per HTTP request drowns everything else (and carries the token in its URL).
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+    # One line per HTTP request (or per job run) drowns everything else; keep them for DEBUG.
+    chatty_level = logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING
+    for chatty in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(chatty).setLevel(chatty_level)

@@ -45,7 +45,9 @@ def classify(error: TelegramError) -> SendFailure:
     Order matters: BadRequest and TimedOut are subclasses of NetworkError, so they are checked
     before it.
     """
-    reason = f"{type(error).__name__}: {error.message}"
+    kind = type(error).__name__
+    # Telegram's 403 descriptions already start with "Forbidden:"; don't say it twice.
+    reason = error.message if error.message.startswith(kind) else f"{kind}: {error.message}"
     description = error.message.lower()
     if isinstance(error, ChatMigrated):
         return SendFailure(FailureKind.CHAT_MOVED, reason, new_chat_id=error.new_chat_id)

@@ -1,0 +1,220 @@
+"""A subscriber's path through the real bot, over HTTP, against the sandbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from nudgebot.app import NudgeBot
+from nudgebot.db import Answer, Delivery, DeliveryState, Subscriber, SubscriberStatus
+from tests.clock import ManualClock
+from tests.e2e.sandbox_client import SandboxClient, button_data, button_labels, wait_until
+
+ADA = 1001
+BEN = 1002
+
+
+async def subscribe(client: SandboxClient, user_id: int = ADA) -> dict[str, Any]:
+    """Send /start and return the first tip once it has arrived."""
+    await client.say(user_id, "/start", first_name="Ada", language_code="en")
+    _greeting, tip = await client.wait_for_messages(user_id, 2)
+    return tip
+
+
+async def rows(sessions: async_sessionmaker[AsyncSession], model: type[Any]) -> list[Any]:
+    """Every row of `model`, read straight from the database."""
+    async with sessions() as session:
+        return list((await session.scalars(select(model))).all())
+
+
+async def test_start_greets_with_disclaimer_then_sends_first_tip(
+    bot: NudgeBot, client: SandboxClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """/start greets by name with the not-medical-advice note, then the first tip follows."""
+    await client.say(ADA, "/start", first_name="Ada", language_code="en")
+
+    greeting, tip = await client.wait_for_messages(ADA, 2)
+
+    assert greeting["text"].startswith("Hi Ada!")
+    assert "not medical advice" in greeting["text"]
+    assert tip["parse_mode"] == "HTML"
+    assert "Today:" in tip["text"]
+    assert button_labels(tip) == ["Did it", "Later", "Not for me"]
+    [delivery] = await rows(sessions, Delivery)
+    assert delivery.state is DeliveryState.SENT
+    assert delivery.telegram_message_id == tip["message_id"]
+
+
+async def test_pressing_a_button_records_it_and_shows_the_choice(
+    bot: NudgeBot, client: SandboxClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A press is stored, answered, and the tip is edited to show the choice."""
+    tip = await subscribe(client)
+    did_it = button_data(tip)[0]
+
+    await client.press(ADA, tip["message_id"], did_it)
+
+    answered = await client.wait_for_call("answerCallbackQuery")
+    messages = await wait_until(lambda: client.messages(ADA), lambda m: m[1]["edited"])
+    edited = messages[1]
+    assert answered["params"]["text"] == "Saved: Did it"
+    assert button_labels(edited) == ["✅ Did it", "Later", "Not for me"]
+    assert "Your answer: Did it." in edited["text"]
+    [answer] = await rows(sessions, Answer)
+    assert (answer.option_id, answer.outcome) == ("done", "done")
+
+
+async def test_pressing_again_changes_the_answer_and_keeps_history(
+    bot: NudgeBot, client: SandboxClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A second, different press changes the answer; the same press again changes nothing."""
+    tip = await subscribe(client)
+    did_it, later, _ = button_data(tip)
+
+    await client.press(ADA, tip["message_id"], did_it)
+    await client.wait_for_call("editMessageText")
+    await client.press(ADA, tip["message_id"], later)
+    await client.wait_for_call(
+        "editMessageText", lambda c: "Your answer: Later" in c["params"]["text"]
+    )
+    await client.press(ADA, tip["message_id"], later)
+    repeat = await client.wait_for_call(
+        "answerCallbackQuery", lambda c: c["params"].get("text", "").startswith("Already")
+    )
+
+    calls = await client.calls()
+    assert repeat["params"]["text"] == "Already saved: Later"
+    assert [c["method"] for c in calls].count("editMessageText") == 2
+    assert [a.option_id for a in await rows(sessions, Answer)] == ["done", "later"]
+    [message] = (await client.messages(ADA))[1:]
+    assert button_labels(message) == ["Did it", "✅ Later", "Not for me"]
+
+
+async def test_forged_and_foreign_buttons_are_refused_politely(
+    bot: NudgeBot, client: SandboxClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Garbage, a missing delivery or another person's delivery: answered kindly, not stored."""
+    ada_tip = await subscribe(client, ADA)
+    ben_tip = await subscribe(client, BEN)
+    ada_delivery = button_data(ada_tip)[0]
+
+    for data in ["garbage", "c:zzzz:done", ada_delivery]:
+        await client.press(BEN, ben_tip["message_id"], data)
+
+    answers = await wait_until(
+        client.calls,
+        lambda calls: [c["method"] for c in calls].count("answerCallbackQuery") == 3,
+    )
+    texts = [c["params"].get("text") for c in answers if c["method"] == "answerCallbackQuery"]
+    assert texts == [
+        "Sorry, I don't recognise that button.",
+        "That tip is no longer available.",
+        "That button belongs to someone else's message.",
+    ]
+    assert await rows(sessions, Answer) == []
+    assert not any(c["method"] == "editMessageText" for c in answers)
+
+
+async def test_next_tip_arrives_on_the_next_local_day_at_nudge_time(
+    bot: NudgeBot, client: SandboxClient, clock: ManualClock
+) -> None:
+    """After the first tip, the next one comes the following day at 09:00 local, not before."""
+    first = await subscribe(client)
+
+    clock.now = datetime(2026, 6, 2, 6, 59, 59, tzinfo=UTC)  # 08:59:59 in Berlin
+    await bot.tick()
+    before = await client.messages(ADA)
+    clock.now = datetime(2026, 6, 2, 7, 0, tzinfo=UTC)  # 09:00 in Berlin
+    await bot.tick()
+    after = await client.messages(ADA)
+
+    assert len(before) == 2
+    assert len(after) == 3
+    assert after[2]["text"] != first["text"]
+    assert button_labels(after[2]) == ["Did it", "Later", "Not for me"]
+
+
+async def test_stop_means_nothing_more_is_sent(
+    bot: NudgeBot,
+    client: SandboxClient,
+    clock: ManualClock,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """After /stop the subscriber gets a goodbye and then no tip on any later day."""
+    await subscribe(client)
+    await client.say(ADA, "/stop")
+    goodbye = (await client.wait_for_messages(ADA, 3))[2]
+
+    for _ in range(3):
+        clock.advance(timedelta(days=1))
+        await bot.tick()
+
+    assert "won't send you anything more" in goodbye["text"]
+    assert len(await client.messages(ADA)) == 3
+    [subscriber] = await rows(sessions, Subscriber)
+    assert subscriber.status is SubscriberStatus.STOPPED
+
+
+async def test_help_unknown_commands_and_free_text_get_helpful_answers(
+    bot: NudgeBot, client: SandboxClient
+) -> None:
+    """/help lists the commands; anything else is answered with a pointer to /help."""
+    for text in ["/help", "/dance", "what should I eat?", "/stop"]:
+        await client.say(ADA, text)
+
+    replies = [m["text"] for m in await client.wait_for_messages(ADA, 4)]
+
+    assert "/start" in replies[0]
+    assert "/stop" in replies[0]
+    assert replies[1] == "I don't know that command. Send /help to see what I can do."
+    assert replies[2].startswith("Thanks for writing!")
+    assert replies[3] == "You're not subscribed right now. Send /start to begin."
+
+
+async def test_spanish_speaker_is_answered_in_spanish(
+    bot: NudgeBot, client: SandboxClient
+) -> None:
+    """The subscriber's Telegram language picks the UI language."""
+    await client.say(ADA, "/start", first_name="Ana", language_code="es-MX")
+
+    greeting, tip = await client.wait_for_messages(ADA, 2)
+
+    assert greeting["text"].startswith("¡Hola, Ana!")
+    assert button_labels(tip) == ["Hecho", "Luego", "No es para mí"]
+
+
+async def test_blocked_subscriber_is_marked_and_never_retried(
+    bot: NudgeBot,
+    client: SandboxClient,
+    clock: ManualClock,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A 403 from Telegram marks the subscriber blocked; later days send nothing to them."""
+    await subscribe(client)
+    await client.block(ADA)
+
+    clock.advance(timedelta(days=1, hours=2))
+    await bot.tick()
+    clock.advance(timedelta(days=1))
+    await bot.tick()
+
+    sends = [c for c in await client.calls() if c["method"] == "sendMessage"]
+    assert [c["status"] for c in sends] == [200, 200, 403]  # greeting, first tip, refused tip
+    [subscriber] = await rows(sessions, Subscriber)
+    assert subscriber.status is SubscriberStatus.BLOCKED
+    states = sorted(d.state for d in await rows(sessions, Delivery))
+    assert states == [DeliveryState.FAILED, DeliveryState.SENT]
+
+
+async def test_command_menu_is_published_per_language(
+    bot: NudgeBot, client: SandboxClient
+) -> None:
+    """At start the bot registers its commands in the default language and in Spanish."""
+    calls = [c for c in await client.calls() if c["method"] == "setMyCommands"]
+
+    languages = [c["params"].get("language_code") for c in calls]
+    assert languages == [None, "es"]
+    assert [cmd["command"] for cmd in calls[0]["params"]["commands"]] == ["start", "help", "stop"]
