@@ -144,6 +144,8 @@ class _Builder:
         self.tips: dict[str, Tip] = {}
         self.tip_checkin: Checkin | None = None
         self.ui: dict[str, LocalizedText] = {}
+        self.tags: set[str] = set()
+        self.sources: set[str] = set()
         self._where: dict[tuple[str, str], tuple[YamlSource, KeyPath]] = {}
         self._problems: list[Problem] = []
 
@@ -153,6 +155,12 @@ class _Builder:
         if content.tip_checkin:
             self._first("tip_checkin", "tip_checkin", source, ("tip_checkin",))
             self.tip_checkin = content.tip_checkin
+        for index, tag in enumerate(content.tags):
+            if self._first("tag", tag.id, source, ("tags", index, "id")):
+                self.tags.add(tag.id)
+        for index, article in enumerate(content.sources):
+            if self._first("source", article.title, source, ("sources", index, "title")):
+                self.sources.add(article.title)
         for index, topic in enumerate(content.topics):
             if self._first("topic", topic.id, source, ("topics", index, "id")):
                 self.topics[topic.id] = topic
@@ -202,8 +210,23 @@ class _Builder:
                     problems.append(
                         self._problem_at("tip", tip.id, (reference,), f"unknown tip {target!r}")
                     )
+            problems.extend(self._check_declared(tip.id, "tags", tip.tags, self.tags, "tag"))
+            problems.extend(
+                self._check_declared(tip.id, "sources", tip.sources, self.sources, "source")
+            )
         problems.extend(self._check_ui())
         return problems
+
+    def _check_declared(
+        self, tip_id: str, key: str, used: list[str], declared: set[str], kind: str
+    ) -> Iterator[Problem]:
+        for index, name in enumerate(used):
+            if name not in declared:
+                close = difflib.get_close_matches(name, declared, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                yield self._problem_at(
+                    "tip", tip_id, (key, index), f"undeclared {kind} {name!r}{hint}"
+                )
 
     def _check_ui(self) -> Iterator[Problem]:
         for required in UiKey:

@@ -67,6 +67,10 @@ class Checkin(_Strict):
         duplicates = sorted({option_id for option_id in ids if ids.count(option_id) > 1})
         if duplicates:
             raise ValueError(f"option ids must be distinct, repeated: {', '.join(duplicates)}")
+        # Learning needs every kind of answer to be possible under every tip.
+        missing = [o.value for o in Outcome if o not in {option.outcome for option in options}]
+        if missing:
+            raise ValueError(f"needs an option for each outcome; missing: {', '.join(missing)}")
         return options
 
 
@@ -90,10 +94,26 @@ class Tip(_Strict):
     sources: list[str] = Field(min_length=1)
 
 
+class TagDefinition(_Strict):
+    """A tag tips may carry, declared once so a misspelt tag is caught."""
+
+    id: Identifier
+    description: str
+
+
+class SourceDefinition(_Strict):
+    """An article the tips' claims rest on; tips cite it by its exact title."""
+
+    title: str = Field(min_length=1)
+    publisher: str | None = None
+
+
 class ContentFile(_Strict):
     """One YAML file in `messages/`: any of the sections, merged with the other files."""
 
     default_language: str | None = None
+    tags: list[TagDefinition] = Field(default_factory=list)
+    sources: list[SourceDefinition] = Field(default_factory=list)
     topics: list[Topic] = Field(default_factory=list)
     tips: list[Tip] = Field(default_factory=list)
     tip_checkin: Checkin | None = None
