@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import secrets
+import signal
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,9 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from nudgebot.bot import BotHandlers, TelegramTipSender, publish_command_menu
+from nudgebot.bot import (
+    AdminAlerts,
+    BotHandlers,
+    PreviewHandlers,
+    TelegramTipSender,
+    publish_command_menu,
+)
 from nudgebot.config import Settings
 from nudgebot.content import ContentStore, load_library
+from nudgebot.content.reload import ContentReloader, ReloadOutcome
 from nudgebot.db import create_engine, create_session_factory
 from nudgebot.db.migrations import prepare_schema
 from nudgebot.delivery import Dispatcher, DispatcherSettings
@@ -58,9 +68,13 @@ class NudgeBot:
     application: Application  # type: ignore[type-arg]
     dispatcher: Dispatcher
     content: ContentStore
+    reloader: ContentReloader
+    alerts: AdminAlerts
     clock: Clock
     dispatch_interval: timedelta
+    content_watch_interval: timedelta | None
     _started: bool = field(default=False, init=False)
+    _last_reload_failed: bool = field(default=False, init=False)
 
     async def tick(self, _context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
         """One dispatcher run (the repeating JobQueue job, and the wake-up after /start)."""
@@ -71,6 +85,29 @@ class NudgeBot:
         job_queue = self.application.job_queue
         assert job_queue is not None
         job_queue.run_once(self.tick, when=0, name="dispatch-now")
+
+    async def watch_content(self, _context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        """Reload the content if a file changed since the last look."""
+        outcome = self.reloader.reload_if_changed()
+        if outcome is not None:
+            await self._report_reload(outcome)
+
+    async def reload_content(self) -> None:
+        """Reload the content now (SIGHUP), changed or not."""
+        await self._report_reload(self.reloader.reload())
+
+    async def _report_reload(self, outcome: ReloadOutcome) -> None:
+        if not outcome.applied:
+            self._last_reload_failed = True
+            await self.alerts.reload_failed(outcome.errors)
+            return
+        # Admins hear about a success only when it matters: it fixes a failure or retires tips.
+        if self._last_reload_failed or outcome.retired_tips:
+            library = self.content.library
+            await self.alerts.reloaded(
+                len(library.topics), len(library.tips), sorted(outcome.retired_tips)
+            )
+        self._last_reload_failed = False
 
     async def start(self) -> None:
         """Connect to the Bot API, publish the command menu, schedule ticks, start polling."""
@@ -89,6 +126,14 @@ class NudgeBot:
             name="dispatcher",
             job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
+        if self.content_watch_interval is not None:
+            job_queue.run_repeating(
+                self.watch_content, interval=self.content_watch_interval, name="content-watch"
+            )
+        with contextlib.suppress(NotImplementedError):  # no SIGHUP on every platform
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGHUP, lambda: application.create_task(self.reload_content())
+            )
         await application.start()
         await application.updater.start_polling(
             allowed_updates=ALLOWED_UPDATES, timeout=LONG_POLL_SECONDS
@@ -99,6 +144,8 @@ class NudgeBot:
     async def stop(self) -> None:
         """Stop polling and jobs, then release connections."""
         application = self.application
+        with contextlib.suppress(NotImplementedError):
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
         if self._started:
             assert application.updater is not None
             await application.updater.stop()
@@ -117,6 +164,8 @@ def build_bot(
 ) -> NudgeBot:
     """Wire content, services, the dispatcher and the handlers into one NudgeBot."""
     content = ContentStore(load_library(settings.messages_dir))
+    for warning in content.library.warnings:
+        logger.warning("content: %s", warning)
     application = (
         ApplicationBuilder()
         .token(token)
@@ -136,13 +185,19 @@ def build_bot(
             lease=timedelta(seconds=settings.send_lease_seconds),
         ),
     )
+    watch = settings.content_watch_seconds
     nudgebot = NudgeBot(
         application=application,
         dispatcher=dispatcher,
         content=content,
+        reloader=ContentReloader(content, settings.messages_dir),
+        alerts=AdminAlerts(application.bot, content, settings.admin_ids),
         clock=clock,
         dispatch_interval=timedelta(seconds=settings.dispatch_interval_seconds),
+        content_watch_interval=timedelta(seconds=watch) if watch > 0 else None,
     )
+    # Previews first: their button data would otherwise reach the check-in handler.
+    PreviewHandlers(content, settings.admin_ids).register(application)
     BotHandlers(
         content=content,
         subscriptions=SubscriptionService(

@@ -16,11 +16,13 @@ from pydantic import ValidationError
 from nudgebot import __version__
 from nudgebot.app import NudgeBot, build_bot, open_database
 from nudgebot.config import Settings
-from nudgebot.content import ContentError, load_library
+from nudgebot.content import ContentError, load_library, render_tip
+from nudgebot.content.coverage import translation_coverage
 from nudgebot.db import create_engine
 from nudgebot.db.migrations import SchemaOutOfDateError, SchemaStatus, schema_status, upgrade
 from nudgebot.log import configure_logging
 from nudgebot.sandbox import SandboxServer, run_terminal_chat
+from nudgebot.telegram_format import parse_html
 
 # Any well-formed token works against the sandbox; this one says what it is.
 SANDBOX_TOKEN = "1000000001:local-sandbox-token"  # noqa: S105 - not a secret
@@ -90,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
         "directory", nargs="?", type=Path, help="content folder (default NUDGEBOT_MESSAGES_DIR)"
     )
     check.add_argument("--json", action="store_true", help="print a JSON report")
+    preview = content_commands.add_parser(
+        "preview", help="print a tip as a subscriber would see it, with its buttons"
+    )
+    preview.add_argument("tip_id", help="the tip's id")
+    preview.add_argument("--lang", default=None, help="language code (default: the library's)")
+    preview.add_argument(
+        "--dir", type=Path, default=None, help="content folder (default NUDGEBOT_MESSAGES_DIR)"
+    )
     return parser
 
 
@@ -109,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _sandbox(settings, arguments)
             case "db":
                 return _db(settings, arguments.db_command)
+            case _ if arguments.content_command == "preview":
+                return _content_preview(settings, arguments)
             case _:
                 return _content_check(settings, arguments.directory, as_json=arguments.json)
     except SchemaOutOfDateError as error:
@@ -166,6 +178,10 @@ async def _serve_sandbox(
     engine = None
     try:
         if not arguments.server_only:
+            if interactive:
+                # The person at the terminal is the admin of their own sandbox: /preview works.
+                admins = (*settings.admin_ids, arguments.user_id)
+                settings = settings.model_copy(update={"admin_ids": admins})
             engine = await open_database(settings)
             bot = build_bot(settings, engine, token=SANDBOX_TOKEN, bot_api_url=server.bot_api_url)
             await bot.start()
@@ -220,23 +236,51 @@ def _content_check(settings: Settings, directory: Path | None, *, as_json: bool)
     try:
         library = load_library(folder)
     except ContentError as error:
-        errors, warnings, topics, tips = error.problems, [], 0, 0
+        errors, warnings, library_or_none = error.problems, error.warnings, None
     else:
-        errors, warnings = [], library.warnings
-        topics, tips = len(library.topics), len(library.tips)
+        errors, warnings, library_or_none = [], library.warnings, library
+    coverage = translation_coverage(library_or_none) if library_or_none else []
+    topics = len(library_or_none.topics) if library_or_none else 0
+    tips = len(library_or_none.tips) if library_or_none else 0
     if as_json:
         report = {
             "topics": topics,
             "tips": tips,
             "errors": [str(problem) for problem in errors],
             "warnings": [str(problem) for problem in warnings],
+            "coverage": {
+                entry.language: {
+                    "ui_strings": list(entry.ui_strings),
+                    "topics": list(entry.topics),
+                    "tips": list(entry.tips),
+                }
+                for entry in coverage
+            },
         }
         print(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
-        for problem in errors:
-            print(problem)
-        for problem in warnings:
-            print(f"{problem} (warning)")
-        counts = f"{len(errors)} errors, {len(warnings)} warnings"
-        print(f"{folder}: {topics} topics, {tips} tips, {counts}")
+        return EXIT_CONTENT_ERRORS if errors else 0
+    for problem in errors:
+        print(problem)
+    for problem in warnings:
+        print(f"{problem} (warning)")
+    counts = f"{len(errors)} errors, {len(warnings)} warnings"
+    print(f"{folder}: {topics} topics, {tips} tips, {counts}")
+    if coverage:
+        print("translations (fully written / all):")
+        for entry in coverage:
+            print(f"  {entry}")
     return EXIT_CONTENT_ERRORS if errors else 0
+
+
+def _content_preview(settings: Settings, arguments: argparse.Namespace) -> int:
+    library = load_library(arguments.dir or settings.messages_dir)
+    tip = library.tips.get(arguments.tip_id)
+    if tip is None:
+        print(f"nudgebot: no tip with the id {arguments.tip_id!r}", file=sys.stderr)
+        return EXIT_SETUP_ERROR
+    language = arguments.lang or library.default_language
+    rendered = render_tip(library, tip, language)
+    print(parse_html(rendered.html).text)
+    print()
+    print("  ".join(f"[{button.label}]" for button in rendered.buttons))
+    return 0

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     send_lease_seconds: float = Field(
         default=60.0, gt=0, validation_alias="NUDGEBOT_SEND_LEASE_SECONDS"
     )
+    content_watch_seconds: float = Field(
+        default=2.0, ge=0, validation_alias="NUDGEBOT_CONTENT_WATCH_SECONDS"
+    )
     log_level: str = Field(default="INFO", validation_alias="NUDGEBOT_LOG_LEVEL")
 
     @field_validator("admin_ids", mode="before")

@@ -10,6 +10,7 @@ from nudgebot.bot.callback_data import (
     decode_checkin,
     encode_checkin,
 )
+from nudgebot.content.limits import MAX_OPTION_ID_BYTES
 
 
 @pytest.mark.parametrize("delivery_id", [0, 1, 35, 36, 123_456_789, 2**63 - 1])
@@ -22,7 +23,7 @@ def test_round_trip(delivery_id: int) -> None:
 
 def test_largest_ids_fit_telegram_limit() -> None:
     """Even the largest delivery id with the longest option id fits in 64 bytes."""
-    data = encode_checkin(2**62, "x" * 12)
+    data = encode_checkin(2**62, "x" * MAX_OPTION_ID_BYTES)
 
     assert len(data.encode()) <= MAX_CALLBACK_DATA_BYTES
 
@@ -42,7 +43,7 @@ def test_largest_ids_fit_telegram_limit() -> None:
         "c:1:do ne",
         "x:1:done",
         "c:" + "z" * 14 + ":done",
-        "c:1:" + "a" * 13,
+        "c:1:" + "a" * (MAX_OPTION_ID_BYTES + 1),
         "c:١:done",  # a non-ASCII digit
     ],
     ids=repr,

@@ -13,14 +13,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "nudgebot"
 ALLOWED: dict[str, set[str]] = {
     "config": set(),
     "log": set(),
-    "content": {"config"},
+    "telegram_format": set(),
+    "content": {"config", "telegram_format"},
     "scheduling": set(),
     "adaptation": {"content", "scheduling"},
     "db": {"config"},
     "delivery": {"db", "scheduling", "adaptation", "content"},
     "services": {"db", "content", "scheduling", "adaptation", "delivery"},
     "bot": {"services", "content"},
-    "sandbox": set(),
+    # The sandbox shares only Telegram's own formatting rules, never the bot's code.
+    "sandbox": {"telegram_format"},
 }
 
 

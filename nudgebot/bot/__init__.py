@@ -1,7 +1,15 @@
 """Everything that touches python-telegram-bot: handlers, keyboards, callback data, sending."""
 
+from nudgebot.bot.admin_alerts import AdminAlerts
 from nudgebot.bot.commands import publish_command_menu
 from nudgebot.bot.handlers import BotHandlers
+from nudgebot.bot.preview import PreviewHandlers
 from nudgebot.bot.tip_sender import TelegramTipSender
 
-__all__ = ["BotHandlers", "TelegramTipSender", "publish_command_menu"]
+__all__ = [
+    "AdminAlerts",
+    "BotHandlers",
+    "PreviewHandlers",
+    "TelegramTipSender",
+    "publish_command_menu",
+]

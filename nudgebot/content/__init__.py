@@ -1,6 +1,7 @@
 """The content library: typed tips, topics, check-ins and UI strings loaded from YAML."""
 
-from nudgebot.content.library import ContentLibrary, load_library
+from nudgebot.content.library import ContentLibrary
+from nudgebot.content.loading import load_library
 from nudgebot.content.localized import language_of
 from nudgebot.content.problems import ContentError, Problem
 from nudgebot.content.rendering import Button, RenderedTip, render_tip

@@ -25,6 +25,7 @@ class Problem:
 class ContentError(Exception):
     """The content in `messages/` cannot be used; `problems` lists every error found."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None) -> None:
         self.problems = problems
+        self.warnings = warnings or []
         super().__init__("\n".join(str(problem) for problem in problems))

@@ -12,7 +12,10 @@ from nudgebot.content.localized import LocalizedText
 Identifier = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", min_length=1, max_length=40)
 ]
-OptionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=12)]
+# Option ids travel in button callback data; their length is checked against Telegram's limit
+# with the whole library (see checks.py), so the message can say why.
+OptionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1)]
+WELLBEING_SCALE = range(1, 6)
 
 
 class _Strict(BaseModel):
@@ -94,6 +97,21 @@ class Tip(_Strict):
     sources: list[str] = Field(min_length=1)
 
 
+class WellbeingQuestion(_Strict):
+    """A 1-5 wellbeing check-in (mood, gut comfort, sleep quality) with a label per score."""
+
+    id: Identifier
+    question: LocalizedText
+    labels: dict[int, LocalizedText]
+
+    @field_validator("labels")
+    @classmethod
+    def _one_label_per_score(cls, labels: dict[int, LocalizedText]) -> dict[int, LocalizedText]:
+        if set(labels) != set(WELLBEING_SCALE):
+            raise ValueError("needs exactly one label for each score 1, 2, 3, 4 and 5")
+        return labels
+
+
 class TagDefinition(_Strict):
     """A tag tips may carry, declared once so a misspelt tag is caught."""
 
@@ -117,4 +135,5 @@ class ContentFile(_Strict):
     topics: list[Topic] = Field(default_factory=list)
     tips: list[Tip] = Field(default_factory=list)
     tip_checkin: Checkin | None = None
+    wellbeing: list[WellbeingQuestion] = Field(default_factory=list)
     ui: dict[str, LocalizedText] = Field(default_factory=dict)

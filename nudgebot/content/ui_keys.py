@@ -32,6 +32,11 @@ class UiKey(StrEnum):
     BUTTON_NOT_YOURS = "button_not_yours"
     BUTTON_GONE = "button_gone"
     TEMPORARY_ERROR = "temporary_error"
+    PREVIEW_USAGE = "preview_usage"
+    PREVIEW_UNKNOWN_TIP = "preview_unknown_tip"
+    PREVIEW_BUTTON = "preview_button"
+    ADMIN_RELOAD_FAILED = "admin_reload_failed"
+    ADMIN_RELOADED = "admin_reloaded"
     COMMAND_START = "command_start"
     COMMAND_HELP = "command_help"
     COMMAND_STOP = "command_stop"
@@ -47,4 +52,8 @@ PLACEHOLDERS: dict[UiKey, frozenset[str]] = {
     UiKey.CHECKIN_RECORDED: frozenset({"choice"}),
     UiKey.CHECKIN_CHANGED: frozenset({"choice"}),
     UiKey.CHECKIN_UNCHANGED: frozenset({"choice"}),
+    UiKey.PREVIEW_USAGE: frozenset({"example"}),
+    UiKey.PREVIEW_UNKNOWN_TIP: frozenset({"tip_id"}),
+    UiKey.ADMIN_RELOAD_FAILED: frozenset({"count"}),
+    UiKey.ADMIN_RELOADED: frozenset({"topics", "tips", "retired"}),
 }

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from nudgebot.sandbox.errors import bad_request
-from nudgebot.sandbox.telegram_html import HtmlParseError, parse_html
-from nudgebot.sandbox.utf16 import utf16_len
+from nudgebot.telegram_format.html import HtmlParseError, parse_html
+from nudgebot.telegram_format.utf16 import utf16_len
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024

@@ -8,7 +8,7 @@ from typing import Any
 from nudgebot.sandbox.chats import StoredMessage
 from nudgebot.sandbox.formatted_text import FormattedText
 from nudgebot.sandbox.state import SandboxState
-from nudgebot.sandbox.utf16 import utf16_len
+from nudgebot.telegram_format.utf16 import utf16_len
 
 # Telegram marks a leading /command (optionally /command@botname) with a bot_command
 # entity; PTB's CommandHandler only reacts to messages that carry one.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nudgebot.sandbox.utf16 import utf16_to_index
+from nudgebot.telegram_format.utf16 import utf16_to_index
 
 _RESET = "\x1b[0m"
 _ANSI = {

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,13 +14,12 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from nudgebot.bot import TelegramTipSender
-from nudgebot.content import ContentStore, load_library
+from nudgebot.content import ContentStore
 from nudgebot.db import Delivery, DeliveryState
 from nudgebot.db.repositories import DeliveryRepository
 from nudgebot.delivery import Dispatcher, DispatcherSettings
 from nudgebot.sandbox import SandboxServer
 from nudgebot.services import SubscriptionDefaults, SubscriptionService
-from tests.conftest import MESSAGES_DIR
 from tests.e2e.conftest import TOKEN
 from tests.e2e.sandbox_client import SandboxClient
 
@@ -146,15 +144,13 @@ async def test_a_tip_retired_before_sending_is_skipped(
     content: ContentStore,
     client: SandboxClient,
     sessions: async_sessionmaker[AsyncSession],
-    tmp_path: Path,
 ) -> None:
     """If the planned tip disappears from the library, the delivery is skipped, not sent."""
     await dispatcher.plan_due(NOW)
     planned = await the_delivery(sessions)
-    shutil.copytree(MESSAGES_DIR, tmp_path / "messages")
-    starter = tmp_path / "messages" / "tips" / "starter.yaml"
-    starter.write_text(starter.read_text().replace(f"id: {planned.tip_id}", "id: renamed-tip"))
-    content.replace(load_library(tmp_path / "messages"))
+    library = content.library
+    remaining = {tip_id: tip for tip_id, tip in library.tips.items() if tip_id != planned.tip_id}
+    content.replace(replace(library, tips=remaining))
 
     await dispatcher.tick(NOW)
 
@@ -164,20 +160,14 @@ async def test_a_tip_retired_before_sending_is_skipped(
 
 @pytest.mark.usefixtures("subscribed")
 async def test_html_telegram_refuses_fails_the_delivery_with_the_reason(
-    dispatcher: Dispatcher,
-    content: ContentStore,
-    sessions: async_sessionmaker[AsyncSession],
-    tmp_path: Path,
+    dispatcher: Dispatcher, content: ContentStore, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    """A tip whose HTML Telegram cannot parse is recorded failed with Telegram's reason."""
-    shutil.copytree(MESSAGES_DIR, tmp_path / "messages")
-    starter = tmp_path / "messages" / "tips" / "starter.yaml"
-    starter.write_text(
-        starter.read_text().replace(
-            "text: Yogurt with live cultures", "text: <blink>Yogurt</blink> with live cultures"
-        )
-    )
-    content.replace(load_library(tmp_path / "messages"))
+    """A tip Telegram cannot parse (past our own checks) is recorded failed with the reason."""
+    await dispatcher.plan_due(NOW)
+    planned = await the_delivery(sessions)
+    library = content.library
+    broken = library.tips[planned.tip_id].model_copy(update={"text": "<blink>Hi</blink>"})
+    content.replace(replace(library, tips={**library.tips, planned.tip_id: broken}))
 
     report = await dispatcher.tick(NOW)
 

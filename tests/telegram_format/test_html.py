@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nudgebot.sandbox.telegram_html import HtmlParseError, parse_html
+from nudgebot.telegram_format.html import HtmlParseError, parse_html
 
 
 @pytest.mark.parametrize(

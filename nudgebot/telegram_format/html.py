@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from nudgebot.sandbox.utf16 import utf16_len
+from nudgebot.telegram_format.utf16 import utf16_len
 
 _FORMATTING_TAGS = {
     "b": "bold",
