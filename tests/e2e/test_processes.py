@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import signal
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import MESSAGES_DIR
 from tests.e2e.processes import NudgebotProcess, clean_environment, free_port
 from tests.e2e.sandbox_client import SandboxClient, button_data, wait_until
 
@@ -107,6 +110,34 @@ async def test_bot_token_never_appears_in_the_log(
     assert "<redacted-token>" in log  # request lines were logged, with the token replaced
     assert SECRET_TOKEN not in log
     assert SECRET_TOKEN.split(":")[1] not in log
+
+
+async def test_sighup_reloads_the_content(
+    tmp_path: Path, port: int, processes: list[NudgebotProcess], server: SandboxClient
+) -> None:
+    """`kill -HUP` makes a running bot load its edited content at once."""
+    messages = tmp_path / "messages"
+    shutil.copytree(MESSAGES_DIR, messages)
+    environment = clean_environment(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=SECRET_TOKEN,
+        NUDGEBOT_BOT_API_URL=f"http://127.0.0.1:{port}/bot",
+        NUDGEBOT_MESSAGES_DIR=str(messages),
+        NUDGEBOT_CONTENT_WATCH_SECONDS="0",
+    )
+    bot = NudgebotProcess(["run"], environment, tmp_path / "bot.log")
+    processes.append(bot)
+    await wait_for_output(bot, "nudgebot is running")
+    ui = messages / "ui.yaml"
+    ui.write_text(ui.read_text().replace("I don't know that command.", "Unknown command!"))
+
+    bot.process.send_signal(signal.SIGHUP)
+    await wait_for_output(bot, "content reloaded")
+    await server.say(USER, "/dance")
+    [reply] = await server.wait_for_messages(USER, 1)
+    bot.stop()
+
+    assert reply["text"].startswith("Unknown command!")
 
 
 async def test_headless_sandbox_serves_a_subscriber(
