@@ -55,7 +55,7 @@ def test_retired_tip_is_never_chosen(library: ContentLibrary) -> None:
 
     assert choice is not None
     assert choice.tip_id != retired
-    assert choice.tip_id == list(smaller.tips)[0]
+    assert choice.tip_id == next(iter(smaller.tips))
 
 
 def test_empty_library_has_no_choice(library: ContentLibrary) -> None:
