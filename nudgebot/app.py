@@ -12,6 +12,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
@@ -21,7 +22,7 @@ from nudgebot.bot import (
     AdminAlerts,
     BotHandlers,
     PreviewHandlers,
-    TelegramTipSender,
+    TelegramOutboxSender,
     publish_command_menu,
 )
 from nudgebot.config import Settings
@@ -29,14 +30,40 @@ from nudgebot.content import ContentStore, load_library
 from nudgebot.content.reload import ContentReloader, ReloadOutcome
 from nudgebot.db import create_engine, create_session_factory
 from nudgebot.db.migrations import prepare_schema
-from nudgebot.delivery import Dispatcher, DispatcherSettings
-from nudgebot.services import CheckinService, SubscriptionDefaults, SubscriptionService
+from nudgebot.delivery import DeliveryPolicy, Dispatcher, DispatcherSettings
+from nudgebot.delivery.rate_limiter import SharedRateLimiter
+from nudgebot.delivery.send_rate import SendClock
+from nudgebot.scheduling import QuietHours
+from nudgebot.services import (
+    CheckinService,
+    PauseService,
+    SubscriptionDefaults,
+    SubscriptionService,
+)
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 LONG_POLL_SECONDS = 10
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+class Role(StrEnum):
+    """What one process does: `both` for a single process, or split across several."""
+
+    BOTH = "both"
+    SENDER = "sender"  # runs the dispatcher: plans and sends nudges
+    UPDATES = "updates"  # receives Telegram updates and answers them
+
+    @property
+    def sends(self) -> bool:
+        """Whether this process runs the dispatcher."""
+        return self is not Role.UPDATES
+
+    @property
+    def receives_updates(self) -> bool:
+        """Whether this process polls Telegram for updates (only one per bot may)."""
+        return self is not Role.SENDER
 
 
 def utc_now() -> datetime:
@@ -73,6 +100,7 @@ class NudgeBot:
     clock: Clock
     dispatch_interval: timedelta
     content_watch_interval: timedelta | None
+    role: Role = Role.BOTH
     _started: bool = field(default=False, init=False)
     _last_reload_failed: bool = field(default=False, init=False)
 
@@ -81,10 +109,14 @@ class NudgeBot:
         await self.dispatcher.tick(self.clock())
 
     def wake_dispatcher(self) -> None:
-        """Run a tick now instead of waiting for the next scheduled one."""
+        """Run a tick now instead of waiting for the next scheduled one.
+
+        An updates-only worker has no dispatcher: a sender worker serves the subscriber at its
+        next tick (within the dispatch interval).
+        """
         job_queue = self.application.job_queue
-        assert job_queue is not None
-        job_queue.run_once(self.tick, when=0, name="dispatch-now")
+        if self.role.sends and job_queue is not None:
+            job_queue.run_once(self.tick, when=0, name="dispatch-now")
 
     async def watch_content(self, _context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
         """Reload the content if a file changed since the last look."""
@@ -135,11 +167,12 @@ class NudgeBot:
                 signal.SIGHUP, lambda: application.create_task(self.reload_content())
             )
         await application.start()
-        await application.updater.start_polling(
-            allowed_updates=ALLOWED_UPDATES, timeout=LONG_POLL_SECONDS
-        )
+        if application.updater is not None:
+            await application.updater.start_polling(
+                allowed_updates=ALLOWED_UPDATES, timeout=LONG_POLL_SECONDS
+            )
         self._started = True
-        logger.info("nudgebot is running as @%s", application.bot.username)
+        logger.info("nudgebot is running as @%s (%s)", application.bot.username, self.role)
 
     async def stop(self) -> None:
         """Stop polling and jobs, then release connections."""
@@ -147,11 +180,21 @@ class NudgeBot:
         with contextlib.suppress(NotImplementedError):
             asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
         if self._started:
-            assert application.updater is not None
-            await application.updater.stop()
+            if application.updater is not None:
+                await application.updater.stop()
             await application.stop()
             self._started = False
         await application.shutdown()
+
+
+def delivery_policy(settings: Settings) -> DeliveryPolicy:
+    """The deployment's delivery rules from the settings."""
+    return DeliveryPolicy(
+        quiet=QuietHours(*settings.quiet_window),
+        min_gap=timedelta(minutes=settings.min_gap_minutes),
+        daily_budget=settings.daily_budget,
+        later_delay=timedelta(minutes=settings.later_delay_minutes),
+    )
 
 
 def build_bot(
@@ -161,29 +204,41 @@ def build_bot(
     token: str,
     bot_api_url: str,
     clock: Clock = utc_now,
+    role: Role = Role.BOTH,
 ) -> NudgeBot:
     """Wire content, services, the dispatcher and the handlers into one NudgeBot."""
     content = ContentStore(load_library(settings.messages_dir))
     for warning in content.library.warnings:
         logger.warning("content: %s", warning)
-    application = (
+    sessions = create_session_factory(engine)
+    # One send budget for the whole deployment, shared through the database.
+    limiter = SharedRateLimiter(
+        SendClock(sessions, settings.send_rate), settings.send_rate, settings.per_chat_rate
+    )
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(bot_api_url)
+        .rate_limiter(limiter)
         # getUpdates holds its connection for the long poll: allow for it on top of the default.
         .get_updates_read_timeout(LONG_POLL_SECONDS + 5)
-        .build()
     )
-    sessions = create_session_factory(engine)
+    if not role.receives_updates:
+        builder = builder.updater(None)
+    application = builder.build()
+    policy = delivery_policy(settings)
+    alerts = AdminAlerts(application.bot, content, settings.admin_ids)
     dispatcher = Dispatcher(
         sessions,
         content,
-        TelegramTipSender(application.bot),
-        DispatcherSettings(
+        TelegramOutboxSender(application.bot, paid_broadcast=settings.paid_broadcast),
+        policy=policy,
+        settings=DispatcherSettings(
             owner=worker_identity(),
             batch_size=settings.dispatch_batch_size,
             lease=timedelta(seconds=settings.send_lease_seconds),
         ),
+        broken_tip_alert=alerts.tip_broken,
     )
     watch = settings.content_watch_seconds
     nudgebot = NudgeBot(
@@ -191,10 +246,11 @@ def build_bot(
         dispatcher=dispatcher,
         content=content,
         reloader=ContentReloader(content, settings.messages_dir),
-        alerts=AdminAlerts(application.bot, content, settings.admin_ids),
+        alerts=alerts,
         clock=clock,
         dispatch_interval=timedelta(seconds=settings.dispatch_interval_seconds),
         content_watch_interval=timedelta(seconds=watch) if watch > 0 else None,
+        role=role,
     )
     # Previews first: their button data would otherwise reach the check-in handler.
     PreviewHandlers(content, settings.admin_ids).register(application)
@@ -203,8 +259,12 @@ def build_bot(
         subscriptions=SubscriptionService(
             sessions,
             SubscriptionDefaults(settings.default_timezone, settings.default_nudge_time),
+            content,
+            policy,
         ),
-        checkins=CheckinService(sessions, content),
+        checkins=CheckinService(sessions, content, policy),
+        pauses=PauseService(sessions, policy),
+        default_pause_days=settings.default_pause_days,
         clock=clock,
         wake_dispatcher=nudgebot.wake_dispatcher,
     ).register(application)

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from nudgebot import __version__
-from nudgebot.app import NudgeBot, build_bot, open_database
+from nudgebot.app import NudgeBot, Role, build_bot, open_database
 from nudgebot.config import Settings
 from nudgebot.content import ContentError, load_library, render_tip
 from nudgebot.content.coverage import translation_coverage
@@ -41,11 +41,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nudgebot {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser(
+    run = commands.add_parser(
         "run",
         help="run the bot",
         description="Run the bot against Telegram (or NUDGEBOT_BOT_API_URL). With no "
         "TELEGRAM_BOT_TOKEN set, start the local sandbox with a terminal chat instead.",
+    )
+    run.add_argument(
+        "--role",
+        choices=[role.value for role in Role],
+        default=Role.BOTH.value,
+        help="both (default): one process does everything; sender: only plan and send "
+        "nudges (run as many as you like); updates: only receive and answer Telegram updates "
+        "(exactly one per bot)",
     )
 
     sandbox = commands.add_parser(
@@ -114,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         match arguments.command:
             case "run":
-                return _run(settings)
+                return _run(settings, Role(arguments.role))
             case "sandbox":
                 return _sandbox(settings, arguments)
             case "db":
@@ -133,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, role: Role) -> int:
     token = settings.token
     if token is None:
         print(
@@ -142,13 +150,13 @@ def _run(settings: Settings) -> int:
         )
         return _sandbox(settings, build_parser().parse_args(["sandbox"]))
     configure_logging(settings.log_level, [token])
-    asyncio.run(_serve_bot(settings, token, settings.bot_api_url))
+    asyncio.run(_serve_bot(settings, token, settings.bot_api_url, role))
     return 0
 
 
-async def _serve_bot(settings: Settings, token: str, bot_api_url: str) -> None:
+async def _serve_bot(settings: Settings, token: str, bot_api_url: str, role: Role) -> None:
     engine = await open_database(settings)
-    bot = build_bot(settings, engine, token=token, bot_api_url=bot_api_url)
+    bot = build_bot(settings, engine, token=token, bot_api_url=bot_api_url, role=role)
     try:
         await bot.start()
         await _until_signalled()

@@ -7,11 +7,22 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TELEGRAM_BOT_API_URL = "https://api.telegram.org/bot"
+# Telegram's broadcast limit without paid broadcasting: "about 30 messages per second".
+FREE_BROADCAST_RATE = 30.0
 _PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def parse_quiet_hours(text: str) -> tuple[time, time]:
+    """ "21:30-08:00" -> (21:30, 08:00); raises ValueError for anything else."""
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError as error:
+        raise ValueError(f"quiet hours must look like 21:30-08:00, not {text!r}") from error
+    return start, end
 
 
 def bundled_path(name: str) -> Path:
@@ -54,6 +65,18 @@ class Settings(BaseSettings):
     default_nudge_time: time = Field(
         default=time(9, 0), validation_alias="NUDGEBOT_DEFAULT_NUDGE_TIME"
     )
+    quiet_hours: str = Field(default="21:30-08:00", validation_alias="NUDGEBOT_QUIET_HOURS")
+    min_gap_minutes: int = Field(default=60, ge=0, validation_alias="NUDGEBOT_MIN_GAP_MINUTES")
+    daily_budget: int = Field(default=2, ge=1, validation_alias="NUDGEBOT_DAILY_BUDGET")
+    later_delay_minutes: int = Field(
+        default=180, ge=1, validation_alias="NUDGEBOT_LATER_DELAY_MINUTES"
+    )
+    default_pause_days: int = Field(
+        default=7, ge=1, le=365, validation_alias="NUDGEBOT_DEFAULT_PAUSE_DAYS"
+    )
+    send_rate: float = Field(default=29.0, gt=0, le=1000, validation_alias="NUDGEBOT_SEND_RATE")
+    per_chat_rate: float = Field(default=1.0, gt=0, validation_alias="NUDGEBOT_PER_CHAT_RATE")
+    paid_broadcast: bool = Field(default=False, validation_alias="NUDGEBOT_PAID_BROADCAST")
     dispatch_interval_seconds: float = Field(
         default=5.0, gt=0, validation_alias="NUDGEBOT_DISPATCH_INTERVAL_SECONDS"
     )
@@ -86,6 +109,26 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown IANA time zone {value!r}") from error
         return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_window(cls, value: str) -> str:
+        parse_quiet_hours(value)
+        return value
+
+    @model_validator(mode="after")
+    def _rate_within_telegram_limits(self) -> Settings:
+        if self.send_rate > FREE_BROADCAST_RATE and not self.paid_broadcast:
+            raise ValueError(
+                f"NUDGEBOT_SEND_RATE above {FREE_BROADCAST_RATE:g}/s needs "
+                "NUDGEBOT_PAID_BROADCAST=true (Telegram charges Stars for it)"
+            )
+        return self
+
+    @property
+    def quiet_window(self) -> tuple[time, time]:
+        """The default quiet hours as (start, end) local times."""
+        return parse_quiet_hours(self.quiet_hours)
 
     @field_validator("log_level")
     @classmethod

@@ -2,30 +2,45 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from alembic import command
 from nudgebot.app import open_database
+from nudgebot.cli import main
 from nudgebot.config import Settings
 from nudgebot.db import Base, create_engine
-from nudgebot.db.migrations import SchemaOutOfDateError, schema_status
+from nudgebot.db.migrations import (
+    SchemaOutOfDateError,
+    alembic_config,
+    schema_status,
+    upgrade,
+)
 
 
-async def test_migrations_produce_exactly_the_models_schema(engine: AsyncEngine) -> None:
+async def test_migrations_produce_exactly_the_models_schema(database_url: str) -> None:
     """After upgrading an empty database, Alembic finds no difference from the models."""
 
     def differences(connection: Connection) -> list[object]:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, Base.metadata))
 
-    async with engine.connect() as connection:
-        diff = await connection.run_sync(differences)
+    await upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            diff = await connection.run_sync(differences)
+    finally:
+        await engine.dispose()
 
     assert diff == []
 
@@ -57,8 +72,10 @@ def settings_for(database_url: str, tmp_path: Path, **overrides: str) -> Setting
     )
 
 
-async def test_embedded_sqlite_is_upgraded_at_start(database_url: str, tmp_path: Path) -> None:
+async def test_embedded_sqlite_is_upgraded_at_start(tmp_path: Path) -> None:
     """Opening an empty SQLite database brings it to the newest revision by itself."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'embedded.sqlite3'}"
+
     engine = await open_database(settings_for(database_url, tmp_path))
 
     status = await schema_status(engine, database_url)
@@ -68,14 +85,57 @@ async def test_embedded_sqlite_is_upgraded_at_start(database_url: str, tmp_path:
     assert status.current is not None
 
 
-async def test_out_of_date_server_schema_is_refused_naming_the_command(
+async def test_out_of_date_schema_is_refused_when_automatic_migration_is_off(
     database_url: str, tmp_path: Path
 ) -> None:
-    """Without automatic migration an old schema stops the bot, with the fix."""
+    """With NUDGEBOT_AUTO_MIGRATE=false an old schema stops the bot, with the fix."""
     settings = settings_for(database_url, tmp_path, NUDGEBOT_AUTO_MIGRATE="false")
 
     with pytest.raises(SchemaOutOfDateError, match="run `nudgebot db upgrade`"):
         await open_database(settings)
+
+
+async def test_out_of_date_postgresql_schema_is_refused_naming_the_command(
+    empty_postgres_url: str, tmp_path: Path
+) -> None:
+    """The bot refuses an unmigrated PostgreSQL database, names `nudgebot db upgrade` and leaves it alone."""
+    settings = settings_for(empty_postgres_url, tmp_path)
+
+    with pytest.raises(SchemaOutOfDateError, match="run `nudgebot db upgrade`"):
+        await open_database(settings)
+
+    assert await revision_of(empty_postgres_url) is None
+
+
+async def test_db_upgrade_brings_postgresql_up_to_date(
+    empty_postgres_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`nudgebot db upgrade` migrates the configured PostgreSQL database, and the bot then starts."""
+    monkeypatch.chdir(tmp_path)  # away from the checkout's .env
+    monkeypatch.setenv("NUDGEBOT_DATABASE_URL", empty_postgres_url)
+    monkeypatch.setenv("NUDGEBOT_DATA_DIR", str(tmp_path))
+
+    # The command runs its own event loop, as it does from a shell.
+    status = await asyncio.to_thread(main, ["db", "upgrade"])
+
+    head = ScriptDirectory.from_config(alembic_config(empty_postgres_url)).get_current_head()
+    assert status == 0
+    assert f"database revision: {head} (newest: {head})" in capsys.readouterr().out
+    engine = await open_database(settings_for(empty_postgres_url, tmp_path))
+    await engine.dispose()
+    assert await revision_of(empty_postgres_url) == head
+
+
+async def revision_of(database_url: str) -> str | None:
+    """The Alembic revision a database is at, None when it was never migrated."""
+    engine = create_engine(database_url)
+    try:
+        return (await schema_status(engine, database_url)).current
+    finally:
+        await engine.dispose()
 
 
 def test_server_databases_are_not_migrated_automatically(tmp_path: Path) -> None:
@@ -97,3 +157,39 @@ async def test_engine_creates_the_sqlite_folder(tmp_path: Path) -> None:
     await engine.dispose()
 
     assert (tmp_path / "new" / "folder" / "db.sqlite3").exists()
+
+
+async def test_upgrade_carries_existing_subscribers_over(database_url: str) -> None:
+    """A database at the first revision keeps its subscribers' nudge times on upgrade."""
+    config = alembic_config(database_url)
+    await asyncio.to_thread(command.upgrade, config, "0001")
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO subscribers (chat_id, language, timezone, nudge_time, status,"
+                " created_at, updated_at) VALUES (7, 'en', 'UTC', '07:30:00', 'active',"
+                " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+
+    await upgrade(database_url)
+    async with engine.connect() as connection:
+        row = (
+            await connection.execute(text("SELECT nudge_times, day_start FROM subscribers"))
+        ).one()
+    await engine.dispose()
+
+    nudge_times = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    assert nudge_times == ["07:30"]
+
+
+async def test_every_migration_can_be_undone(engine: AsyncEngine, database_url: str) -> None:
+    """Downgrading to nothing and upgrading again works from the newest revision."""
+    config = alembic_config(database_url)
+
+    await asyncio.to_thread(command.downgrade, config, "base")
+    await asyncio.to_thread(command.upgrade, config, "head")
+
+    status = await schema_status(engine, database_url)
+    assert status.up_to_date

@@ -3,13 +3,13 @@
 from nudgebot.bot.admin_alerts import AdminAlerts
 from nudgebot.bot.commands import publish_command_menu
 from nudgebot.bot.handlers import BotHandlers
+from nudgebot.bot.outbox_sender import TelegramOutboxSender
 from nudgebot.bot.preview import PreviewHandlers
-from nudgebot.bot.tip_sender import TelegramTipSender
 
 __all__ = [
     "AdminAlerts",
     "BotHandlers",
     "PreviewHandlers",
-    "TelegramTipSender",
+    "TelegramOutboxSender",
     "publish_command_menu",
 ]

@@ -44,6 +44,14 @@ class AdminAlerts:
         )
         await self._send(text, [])
 
+    async def tip_broken(self, tip_id: str, reason: str) -> None:
+        """Telegram refused a tip; it is out of rotation until fixed."""
+        library = self._content.library
+        text = library.ui_text(
+            UiKey.ADMIN_TIP_BROKEN, library.default_language, tip_id=tip_id, reason=reason
+        )
+        await self._send(text, [])
+
     async def _send(self, heading: str, lines: Sequence[str]) -> None:
         text = heading
         if lines:

@@ -25,8 +25,11 @@ from nudgebot.services import (
     CheckinService,
     CheckinStatus,
     JoinKind,
+    PauseOutcome,
+    PauseService,
     SubscriptionService,
 )
+from nudgebot.services.pauses import MAX_PAUSE_DAYS
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +51,16 @@ class BotHandlers:
         content: ContentStore,
         subscriptions: SubscriptionService,
         checkins: CheckinService,
+        pauses: PauseService,
+        default_pause_days: int,
         clock: Clock,
         wake_dispatcher: Callable[[], None],
     ) -> None:
         self._content = content
         self._subscriptions = subscriptions
         self._checkins = checkins
+        self._pauses = pauses
+        self._default_pause_days = default_pause_days
         self._clock = clock
         self._wake_dispatcher = wake_dispatcher
 
@@ -63,6 +70,8 @@ class BotHandlers:
         application.add_handler(CommandHandler("start", self.start, filters=private))
         application.add_handler(CommandHandler("stop", self.stop, filters=private))
         application.add_handler(CommandHandler("help", self.help, filters=private))
+        application.add_handler(CommandHandler("pause", self.pause, filters=private))
+        application.add_handler(CommandHandler("resume", self.resume, filters=private))
         application.add_handler(CallbackQueryHandler(self.button))
         application.add_handler(MessageHandler(private & filters.COMMAND, self.unknown_command))
         application.add_handler(MessageHandler(private & filters.TEXT, self.text))
@@ -108,6 +117,38 @@ class BotHandlers:
         stopped = await self._subscriptions.unsubscribe(update.effective_chat.id, self._clock())
         await self._reply(update, UiKey.STOPPED if stopped else UiKey.NOT_SUBSCRIBED, language)
 
+    async def pause(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/pause [days]: a break from every message; it ends by itself with a welcome back."""
+        assert update.effective_chat is not None
+        language = await self._stored_language(update)
+        arguments = context.args or []
+        days = self._default_pause_days
+        if arguments:
+            try:
+                days = int(arguments[0])
+            except ValueError:
+                days = 0
+            if len(arguments) > 1 or not 1 <= days <= MAX_PAUSE_DAYS:
+                await self._reply(update, UiKey.PAUSE_USAGE, language, most=MAX_PAUSE_DAYS)
+                return
+        result = await self._pauses.pause(update.effective_chat.id, days, self._clock())
+        if result.outcome is PauseOutcome.PAUSED:
+            assert result.until is not None
+            await self._reply(update, UiKey.PAUSED, language, date=result.until.isoformat())
+        else:
+            await self._reply(update, UiKey.NOT_SUBSCRIBED, language)
+
+    async def resume(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/resume: end a pause now."""
+        assert update.effective_chat is not None
+        language = await self._stored_language(update)
+        result = await self._pauses.resume(update.effective_chat.id, self._clock())
+        keys = {
+            PauseOutcome.RESUMED: UiKey.RESUMED,
+            PauseOutcome.NOT_PAUSED: UiKey.NOT_PAUSED,
+        }
+        await self._reply(update, keys.get(result.outcome, UiKey.NOT_SUBSCRIBED), language)
+
     async def help(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """/help: the list of commands."""
         await self._reply(update, UiKey.HELP, await self._stored_language(update))
@@ -151,7 +192,12 @@ class BotHandlers:
                 library.ui_text(UiKey.CHECKIN_UNCHANGED, language, choice=result.choice)
             )
             return
-        await query.answer(library.ui_text(UiKey.CHECKIN_CHANGED, language, choice=result.choice))
+        if result.again_at is not None:
+            again = result.again_at.strftime("%H:%M")
+            text = library.ui_text(UiKey.CHECKIN_LATER, language, choice=result.choice, time=again)
+        else:
+            text = library.ui_text(UiKey.CHECKIN_CHANGED, language, choice=result.choice)
+        await query.answer(text)
         assert result.message is not None
         try:
             await query.edit_message_text(

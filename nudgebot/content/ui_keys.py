@@ -15,6 +15,11 @@ class UiKey(StrEnum):
     GREETING = "greeting"
     DISCLAIMER = "disclaimer"
     WELCOME_BACK = "welcome_back"
+    RESUMED = "resumed"
+    PAUSED = "paused"
+    PAUSE_USAGE = "pause_usage"
+    NOT_PAUSED = "not_paused"
+    CHECKIN_LATER = "checkin_later"
     HELP = "help"
     STOPPED = "stopped"
     NOT_SUBSCRIBED = "not_subscribed"
@@ -40,6 +45,9 @@ class UiKey(StrEnum):
     COMMAND_START = "command_start"
     COMMAND_HELP = "command_help"
     COMMAND_STOP = "command_stop"
+    COMMAND_PAUSE = "command_pause"
+    COMMAND_RESUME = "command_resume"
+    ADMIN_TIP_BROKEN = "admin_tip_broken"
 
 
 # Placeholders a key's text may use (and str.format fills); any other {name} is an error.
@@ -53,6 +61,10 @@ PLACEHOLDERS: dict[UiKey, frozenset[str]] = {
     UiKey.CHECKIN_CHANGED: frozenset({"choice"}),
     UiKey.CHECKIN_UNCHANGED: frozenset({"choice"}),
     UiKey.PREVIEW_USAGE: frozenset({"example"}),
+    UiKey.PAUSED: frozenset({"date"}),
+    UiKey.PAUSE_USAGE: frozenset({"most"}),
+    UiKey.CHECKIN_LATER: frozenset({"choice", "time"}),
+    UiKey.ADMIN_TIP_BROKEN: frozenset({"tip_id", "reason"}),
     UiKey.PREVIEW_UNKNOWN_TIP: frozenset({"tip_id"}),
     UiKey.ADMIN_RELOAD_FAILED: frozenset({"count"}),
     UiKey.ADMIN_RELOADED: frozenset({"topics", "tips", "retired"}),

@@ -4,8 +4,11 @@ from nudgebot.db.engine import create_engine, create_session_factory
 from nudgebot.db.models import (
     Answer,
     Base,
+    BrokenTip,
     Delivery,
+    DeliveryKind,
     DeliveryState,
+    SendRate,
     Subscriber,
     SubscriberStatus,
 )
@@ -13,8 +16,11 @@ from nudgebot.db.models import (
 __all__ = [
     "Answer",
     "Base",
+    "BrokenTip",
     "Delivery",
+    "DeliveryKind",
     "DeliveryState",
+    "SendRate",
     "Subscriber",
     "SubscriberStatus",
     "create_engine",

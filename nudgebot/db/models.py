@@ -6,9 +6,11 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Date,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -54,6 +56,7 @@ class SubscriberStatus(StrEnum):
     """Where a subscriber is in their life with the bot."""
 
     ACTIVE = "active"
+    PAUSED = "paused"
     STOPPED = "stopped"
     BLOCKED = "blocked"
 
@@ -69,11 +72,19 @@ class DeliveryState(StrEnum):
     SKIPPED = "skipped"
 
 
+class DeliveryKind(StrEnum):
+    """What an outbox message is."""
+
+    TIP = "tip"  # a tip with its check-in (also a tip re-sent after "Later")
+    RESUME_NOTICE = "resume_notice"  # "welcome back" when a pause ends by itself
+
+
 class Subscriber(Base):
     """A Telegram private chat that receives nudges.
 
-    `next_due_at` is set only while the subscriber is active, so the due index holds exactly the
-    people the dispatcher may have to serve.
+    `next_due_at` is set only while the subscriber is active or paused (then it is the moment to
+    resume), so the due index holds exactly the people the dispatcher may have to serve. Empty
+    schedule settings (quiet hours, gap, budget) follow the deployment's defaults.
     """
 
     __tablename__ = "subscribers"
@@ -82,9 +93,17 @@ class Subscriber(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     language: Mapped[str] = mapped_column(String(16))
     timezone: Mapped[str] = mapped_column(String(64))
-    nudge_time: Mapped[time] = mapped_column(Time)
+    # Local "HH:MM" strings, one nudge each per day.
+    nudge_times: Mapped[list[str]] = mapped_column(JSON)
+    day_start: Mapped[time] = mapped_column(Time, default=time(0, 0))
+    quiet_start: Mapped[time | None] = mapped_column(Time)
+    quiet_end: Mapped[time | None] = mapped_column(Time)
+    min_gap_minutes: Mapped[int | None] = mapped_column(Integer)
+    daily_budget: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[SubscriberStatus] = mapped_column(_str_enum(SubscriberStatus, "status"))
+    paused_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    last_message_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -111,9 +130,10 @@ class Delivery(Base):
         ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
     )
     local_date: Mapped[date] = mapped_column(Date)
-    slot: Mapped[str] = mapped_column(String(16))
+    slot: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[DeliveryKind] = mapped_column(_str_enum(DeliveryKind, "delivery_kind"))
     state: Mapped[DeliveryState] = mapped_column(_str_enum(DeliveryState, "delivery_state"))
-    tip_id: Mapped[str] = mapped_column(String(40))
+    tip_id: Mapped[str | None] = mapped_column(String(40))
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -140,3 +160,26 @@ class Answer(Base):
     option_id: Mapped[str] = mapped_column(String(12))
     outcome: Mapped[str] = mapped_column(String(16))
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SendRate(Base):
+    """The deployment's shared send clock, one row per limit (see delivery/send_rate.py).
+
+    Times are Unix seconds as floats: the clock needs sub-millisecond steps and no time zone.
+    """
+
+    __tablename__ = "send_rate"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_slot_at: Mapped[float] = mapped_column(Float)
+    paused_until: Mapped[float] = mapped_column(Float)
+
+
+class BrokenTip(Base):
+    """A tip Telegram refused to display; it is not chosen again until an admin fixes it."""
+
+    __tablename__ = "broken_tips"
+
+    tip_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    marked_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -2,14 +2,17 @@
 
 from nudgebot.delivery.dispatcher import Dispatcher, DispatcherSettings, TickReport
 from nudgebot.delivery.errors import FailureKind, SendFailure, classify
-from nudgebot.delivery.transport import TipSender
+from nudgebot.delivery.policy import DeliveryPolicy
+from nudgebot.delivery.transport import BrokenTipAlert, OutboxSender
 
 __all__ = [
+    "BrokenTipAlert",
+    "DeliveryPolicy",
     "Dispatcher",
     "DispatcherSettings",
     "FailureKind",
+    "OutboxSender",
     "SendFailure",
     "TickReport",
-    "TipSender",
     "classify",
 ]

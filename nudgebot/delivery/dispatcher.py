@@ -6,7 +6,6 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import TelegramError
@@ -14,15 +13,21 @@ from telegram.error import TelegramError
 from nudgebot.adaptation import choose_tip
 from nudgebot.content.rendering import render_tip
 from nudgebot.content.store import ContentStore
-from nudgebot.db.models import DeliveryState
-from nudgebot.db.repositories import ClaimedDelivery, DeliveryRepository, SubscriberRepository
+from nudgebot.content.ui_keys import UiKey
+from nudgebot.db.models import DeliveryKind, DeliveryState
+from nudgebot.db.repositories import (
+    BrokenTipRepository,
+    ClaimedDelivery,
+    DeliveryRepository,
+    SubscriberRepository,
+)
 from nudgebot.delivery.errors import FailureKind, SendFailure, classify
-from nudgebot.delivery.transport import TipSender
-from nudgebot.scheduling import local_date, next_nudge_at
+from nudgebot.delivery.planner import Planner, usable_library
+from nudgebot.delivery.policy import DeliveryPolicy
+from nudgebot.delivery.transport import BrokenTipAlert, OutboxSender
 
 logger = logging.getLogger(__name__)
 
-DAILY_TIP_SLOT = "tip"
 MAX_SEND_ATTEMPTS = 5
 
 
@@ -45,7 +50,11 @@ class DispatcherSettings:
     owner: str
     batch_size: int = 200
     lease: timedelta = timedelta(seconds=60)
-    concurrency: int = 16
+    concurrency: int = 64
+
+
+async def _no_alert(tip_id: str, reason: str) -> None:
+    logger.error("tip %s is broken: %s", tip_id, reason)
 
 
 class Dispatcher:
@@ -55,16 +64,21 @@ class Dispatcher:
         self,
         sessions: async_sessionmaker[AsyncSession],
         content: ContentStore,
-        sender: TipSender,
+        sender: OutboxSender,
+        *,
+        policy: DeliveryPolicy,
         settings: DispatcherSettings,
+        broken_tip_alert: BrokenTipAlert = _no_alert,
     ) -> None:
         self._sessions = sessions
         self._content = content
         self._sender = sender
+        self._planner = Planner(policy)
         self._settings = settings
+        self._alert = broken_tip_alert
 
     async def tick(self, now: datetime) -> TickReport:
-        """Plan every due subscriber's tip, then send every due delivery."""
+        """Plan every due subscriber's message, then send every due delivery."""
         report = TickReport()
         while (planned := await self.plan_due(now)) > 0:
             report.planned += planned
@@ -84,27 +98,10 @@ class Dispatcher:
         return report
 
     async def plan_due(self, now: datetime) -> int:
-        """Plan the daily tip of up to one batch of due subscribers; return how many were due."""
+        """Plan up to one batch of due subscribers; return how many were due."""
         library = self._content.library
         async with self._sessions.begin() as session:
-            subscribers = await SubscriberRepository(session).due(now, self._settings.batch_size)
-            deliveries = DeliveryRepository(session)
-            history = await deliveries.tip_history(s.id for s in subscribers)
-            for subscriber in subscribers:
-                zone = ZoneInfo(subscriber.timezone)
-                choice = choose_tip(library, history.get(subscriber.id, {}))
-                if choice is not None:
-                    await deliveries.plan(
-                        subscriber_id=subscriber.id,
-                        local_date=local_date(now, zone),
-                        slot=DAILY_TIP_SLOT,
-                        tip_id=choice.tip_id,
-                        due_at=now,
-                        now=now,
-                    )
-                subscriber.next_due_at = next_nudge_at(now, zone, subscriber.nudge_time)
-                subscriber.updated_at = now
-        return len(subscribers)
+            return await self._planner.plan_batch(session, library, now, self._settings.batch_size)
 
     async def _claim(self, now: datetime) -> list[ClaimedDelivery]:
         async with self._sessions.begin() as session:
@@ -117,14 +114,17 @@ class Dispatcher:
 
     async def _send(self, item: ClaimedDelivery, now: datetime, report: TickReport) -> None:
         library = self._content.library
-        tip = library.tips.get(item.tip_id)
-        if tip is None:
-            await self._finish(item, DeliveryState.SKIPPED, reason="tip retired before sending")
-            return
         try:
-            message_id = await self._sender.send_tip(
-                item.chat_id, item.id, render_tip(library, tip, item.language)
-            )
+            if item.kind is DeliveryKind.RESUME_NOTICE:
+                html = library.ui_text(UiKey.RESUMED, item.language)
+                message_id = await self._sender.send_notice(item.chat_id, html)
+            else:
+                tip = library.tips.get(item.tip_id or "")
+                if tip is None:
+                    await self._finish(item, DeliveryState.SKIPPED, reason="tip retired")
+                    return
+                rendered = render_tip(library, tip, item.language)
+                message_id = await self._sender.send_tip(item.chat_id, item.id, rendered)
         except TelegramError as error:
             await self._record_failure(item, classify(error), now, report)
             return
@@ -154,6 +154,9 @@ class Dispatcher:
         self, item: ClaimedDelivery, failure: SendFailure, now: datetime, report: TickReport
     ) -> None:
         logger.warning("delivery %s to subscriber %s: %s", item.id, item.subscriber_id, failure)
+        if failure.kind is FailureKind.BAD_CONTENT and item.tip_id is not None:
+            await self._replace_broken_tip(item, failure, now, report)
+            return
         async with self._sessions.begin() as session:
             deliveries = DeliveryRepository(session)
             owner = self._settings.owner
@@ -190,3 +193,29 @@ class Dispatcher:
                         item.id, owner, DeliveryState.FAILED, reason=failure.reason
                     )
                     report.failed += 1
+
+    async def _replace_broken_tip(
+        self, item: ClaimedDelivery, failure: SendFailure, now: datetime, report: TickReport
+    ) -> None:
+        """Telegram refused the tip's text: take it out of rotation and send the next tip."""
+        assert item.tip_id is not None
+        async with self._sessions.begin() as session:
+            newly_broken = await BrokenTipRepository(session).mark(
+                item.tip_id, failure.reason, now
+            )
+            deliveries = DeliveryRepository(session)
+            broken = await BrokenTipRepository(session).ids()
+            history = (await deliveries.tip_history([item.subscriber_id])).get(
+                item.subscriber_id, {}
+            )
+            choice = choose_tip(usable_library(self._content.library, broken), history)
+            if choice is None:
+                await deliveries.finish(
+                    item.id, self._settings.owner, DeliveryState.FAILED, reason=failure.reason
+                )
+                report.failed += 1
+            else:
+                await deliveries.replace_tip(item.id, self._settings.owner, choice.tip_id, now)
+                report.retried += 1
+        if newly_broken:
+            await self._alert(item.tip_id, failure.reason)

@@ -1,6 +1,7 @@
 """Use cases; each public method owns exactly one database transaction."""
 
 from nudgebot.services.checkins import CheckinResult, CheckinService, CheckinStatus
+from nudgebot.services.pauses import PauseOutcome, PauseResult, PauseService
 from nudgebot.services.subscriptions import (
     Joined,
     JoinKind,
@@ -14,6 +15,9 @@ __all__ = [
     "CheckinStatus",
     "JoinKind",
     "Joined",
+    "PauseOutcome",
+    "PauseResult",
+    "PauseService",
     "SubscriptionDefaults",
     "SubscriptionService",
 ]

@@ -8,8 +8,11 @@ from enum import Enum, auto
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from nudgebot.content.store import ContentStore
 from nudgebot.db.models import Subscriber, SubscriberStatus
 from nudgebot.db.repositories import DeliveryRepository, SubscriberRepository
+from nudgebot.delivery.planner import Planner
+from nudgebot.delivery.policy import DeliveryPolicy
 
 
 class JoinKind(Enum):
@@ -40,48 +43,62 @@ class SubscriptionService:
     """Subscribe and unsubscribe chats; each call is one transaction."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], defaults: SubscriptionDefaults
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        defaults: SubscriptionDefaults,
+        content: ContentStore,
+        policy: DeliveryPolicy,
     ) -> None:
         self._sessions = sessions
         self._defaults = defaults
+        self._content = content
+        self._planner = Planner(policy)
 
     async def subscribe(self, chat_id: int, language: str, now: datetime) -> Joined:
-        """Subscribe `chat_id` (or bring it back); a new or returning one is due right away.
+        """Subscribe `chat_id` (or bring it back) and queue their first tip, due now.
 
-        Being due now is what makes the first tip arrive at once, through the same outbox path
-        as every later tip. An active subscriber keeps their schedule and history untouched.
+        The tip goes through the outbox like every later one; the dispatcher sends it. An
+        active (or paused) subscriber keeps their schedule and history untouched.
         """
+        library = self._content.library
         async with self._sessions.begin() as session:
             subscribers = SubscriberRepository(session)
             subscriber = await subscribers.by_chat_id(chat_id)
             if subscriber is None:
-                subscribers.add(
-                    Subscriber(
-                        chat_id=chat_id,
-                        language=language,
-                        timezone=self._defaults.timezone,
-                        nudge_time=self._defaults.nudge_time,
-                        status=SubscriberStatus.ACTIVE,
-                        next_due_at=now,
-                        created_at=now,
-                        updated_at=now,
-                    )
+                subscriber = Subscriber(
+                    chat_id=chat_id,
+                    language=language,
+                    timezone=self._defaults.timezone,
+                    nudge_times=[self._defaults.nudge_time.strftime("%H:%M")],
+                    day_start=time(0, 0),
+                    status=SubscriberStatus.ACTIVE,
+                    created_at=now,
+                    updated_at=now,
                 )
-                return Joined(JoinKind.NEW, language)
-            if subscriber.status is SubscriberStatus.ACTIVE:
+                subscribers.add(subscriber)
+                await session.flush()  # the tip's delivery row needs the subscriber's id
+                kind = JoinKind.NEW
+            elif subscriber.status in {SubscriberStatus.ACTIVE, SubscriberStatus.PAUSED}:
+                # A paused subscriber keeps their pause: /resume ends it.
                 return Joined(JoinKind.ALREADY_ACTIVE, subscriber.language)
-            subscriber.status = SubscriberStatus.ACTIVE
-            subscriber.next_due_at = now
-            subscriber.updated_at = now
-            return Joined(JoinKind.RETURNING, subscriber.language)
+            else:
+                subscriber.status = SubscriberStatus.ACTIVE
+                subscriber.updated_at = now
+                kind = JoinKind.RETURNING
+            await self._planner.plan_first_tip(session, library, subscriber, now)
+            return Joined(kind, subscriber.language)
 
     async def unsubscribe(self, chat_id: int, now: datetime) -> bool:
         """Stop everything for `chat_id`; False if it was not subscribed."""
         async with self._sessions.begin() as session:
             subscriber = await SubscriberRepository(session).by_chat_id(chat_id)
-            if subscriber is None or subscriber.status is not SubscriberStatus.ACTIVE:
+            if subscriber is None or subscriber.status not in {
+                SubscriberStatus.ACTIVE,
+                SubscriberStatus.PAUSED,
+            }:
                 return False
             subscriber.status = SubscriberStatus.STOPPED
+            subscriber.paused_until = None
             subscriber.next_due_at = None
             subscriber.updated_at = now
             await DeliveryRepository(session).skip_planned(subscriber.id, "unsubscribed")

@@ -300,7 +300,7 @@ def test_placeholder_typo_in_a_ui_string(messages: Path) -> None:
     """A UI string using a placeholder the code does not fill is refused at its key."""
     ui = messages / "ui.yaml"
     text = ui.read_text()
-    ui.write_text(text.replace("Saved: {choice}", "Saved: {choise}"))
+    ui.write_text(text.replace('en: "Saved: {choice}"', 'en: "Saved: {choise}"'))
     line = text.splitlines().index("  checkin_changed:") + 1
 
     problems = problems_of(messages)
@@ -332,7 +332,7 @@ def test_every_problem_is_reported_in_one_run(messages: Path) -> None:
     (messages / "extra.yaml").write_text(tip_with("    topic: sleep", "    topic: slep"))
     (messages / "more.yaml").write_text("tips:\n  - id: x\n    title: a: b\n")
     ui = messages / "ui.yaml"
-    ui.write_text(ui.read_text().replace("Saved: {choice}", "Saved: {choise}"))
+    ui.write_text(ui.read_text().replace('en: "Saved: {choice}"', 'en: "Saved: {choise}"'))
 
     problems = problems_of(messages)
 

@@ -13,13 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from nudgebot.bot import TelegramTipSender
+from nudgebot.app import delivery_policy
+from nudgebot.bot import TelegramOutboxSender
+from nudgebot.config import Settings
 from nudgebot.content import ContentStore
-from nudgebot.db import Delivery, DeliveryState
-from nudgebot.db.repositories import DeliveryRepository
+from nudgebot.db import Delivery, DeliveryState, Subscriber, SubscriberStatus
+from nudgebot.db.repositories import BrokenTipRepository, DeliveryRepository
 from nudgebot.delivery import Dispatcher, DispatcherSettings
 from nudgebot.sandbox import SandboxServer
-from nudgebot.services import SubscriptionDefaults, SubscriptionService
+from nudgebot.services import PauseService, SubscriptionDefaults, SubscriptionService
 from tests.e2e.conftest import TOKEN
 from tests.e2e.sandbox_client import SandboxClient
 
@@ -41,20 +43,49 @@ async def telegram_bot(sandbox: SandboxServer) -> AsyncIterator[Bot]:
     await bot.shutdown()
 
 
+POLICY = delivery_policy(Settings.model_validate({}))
+
+
+class RecordedAlerts:
+    """Collects broken-tip alerts, the way admins would receive them."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, str]] = []
+
+    async def __call__(self, tip_id: str, reason: str) -> None:
+        self.received.append((tip_id, reason))
+
+
+@pytest.fixture
+def alerts() -> RecordedAlerts:
+    """The admins' inbox for broken tips."""
+    return RecordedAlerts()
+
+
 @pytest.fixture
 def dispatcher(
-    sessions: async_sessionmaker[AsyncSession], content: ContentStore, telegram_bot: Bot
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    telegram_bot: Bot,
+    alerts: RecordedAlerts,
 ) -> Dispatcher:
     """The outbox dispatcher sending through the real Bot."""
     return Dispatcher(
-        sessions, content, TelegramTipSender(telegram_bot), DispatcherSettings(owner="worker-1")
+        sessions,
+        content,
+        TelegramOutboxSender(telegram_bot),
+        policy=POLICY,
+        settings=DispatcherSettings(owner="worker-1"),
+        broken_tip_alert=alerts,
     )
 
 
 @pytest.fixture
-async def subscribed(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """One subscriber, due now."""
-    service = SubscriptionService(sessions, SubscriptionDefaults("UTC", NOW.time()))
+async def subscribed(sessions: async_sessionmaker[AsyncSession], content: ContentStore) -> None:
+    """One subscriber whose first tip is queued, due now."""
+    service = SubscriptionService(
+        sessions, SubscriptionDefaults("UTC", NOW.time()), content, POLICY
+    )
     await service.subscribe(CHAT, "en", NOW)
 
 
@@ -146,7 +177,6 @@ async def test_a_tip_retired_before_sending_is_skipped(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     """If the planned tip disappears from the library, the delivery is skipped, not sent."""
-    await dispatcher.plan_due(NOW)
     planned = await the_delivery(sessions)
     library = content.library
     remaining = {tip_id: tip for tip_id, tip in library.tips.items() if tip_id != planned.tip_id}
@@ -159,20 +189,66 @@ async def test_a_tip_retired_before_sending_is_skipped(
 
 
 @pytest.mark.usefixtures("subscribed")
-async def test_html_telegram_refuses_fails_the_delivery_with_the_reason(
-    dispatcher: Dispatcher, content: ContentStore, sessions: async_sessionmaker[AsyncSession]
+async def test_a_tip_telegram_refuses_is_retired_and_the_next_tip_sent(
+    dispatcher: Dispatcher,
+    content: ContentStore,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    alerts: RecordedAlerts,
 ) -> None:
-    """A tip Telegram cannot parse (past our own checks) is recorded failed with the reason."""
-    await dispatcher.plan_due(NOW)
+    """Telegram refusing a tip's HTML marks it broken, alerts admins, and sends the next tip."""
     planned = await the_delivery(sessions)
     library = content.library
-    broken = library.tips[planned.tip_id].model_copy(update={"text": "<blink>Hi</blink>"})
-    content.replace(replace(library, tips={**library.tips, planned.tip_id: broken}))
+    broken = library.tips[planned.tip_id or ""].model_copy(update={"text": "<blink>Hi</blink>"})
+    content.replace(replace(library, tips={**library.tips, planned.tip_id or "": broken}))
 
     report = await dispatcher.tick(NOW)
 
     delivery = await the_delivery(sessions)
-    assert report.failed == 1
-    assert delivery.state is DeliveryState.FAILED
-    assert delivery.failure_reason is not None
-    assert "can't parse entities" in delivery.failure_reason.lower()
+    sends = [c for c in await client.calls() if c["method"] == "sendMessage"]
+    assert [c["status"] for c in sends] == [400, 200]
+    assert report.sent == 1
+    assert delivery.state is DeliveryState.SENT
+    assert delivery.tip_id != planned.tip_id
+    assert [tip_id for tip_id, _ in alerts.received] == [planned.tip_id]
+    assert "can't parse entities" in alerts.received[0][1].lower()
+    async with sessions() as session:
+        assert await BrokenTipRepository(session).ids() == {planned.tip_id}
+
+
+@pytest.mark.usefixtures("subscribed")
+async def test_a_paused_subscriber_receives_nothing_even_if_queued(
+    dispatcher: Dispatcher, client: SandboxClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Whatever is in the outbox, a paused subscriber's messages are not claimed."""
+    async with sessions.begin() as session:
+        subscriber = (await session.scalars(select(Subscriber))).one()
+        subscriber.status = SubscriberStatus.PAUSED  # paused without the usual clean-up
+
+    report = await dispatcher.tick(NOW)
+
+    assert report.claimed == 0
+    assert await send_attempts(client) == 0
+
+
+async def test_a_pause_ending_sends_a_welcome_back(
+    dispatcher: Dispatcher,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+) -> None:
+    """When a pause runs out, the subscriber first hears "welcome back", then nudges resume."""
+    await SubscriptionService(
+        sessions, SubscriptionDefaults("UTC", NOW.time()), content, POLICY
+    ).subscribe(CHAT, "en", NOW)
+    await dispatcher.tick(NOW)
+    await PauseService(sessions, POLICY).pause(CHAT, 2, NOW)
+
+    await dispatcher.tick(NOW + timedelta(days=1))
+    at_end = await dispatcher.tick(NOW + timedelta(days=2))  # 07:00 UTC: still quiet hours
+    after_quiet = await dispatcher.tick(NOW + timedelta(days=2, hours=1))
+
+    texts = [m["text"] for m in await client.messages(CHAT)]
+    assert (at_end.planned, at_end.sent, after_quiet.sent) == (1, 0, 1)
+    assert len(texts) == 2
+    assert texts[1].startswith("Welcome back! Your pause is over")

@@ -1,7 +1,14 @@
 """Queries, one repository per table. Repositories never commit: services own transactions."""
 
 from nudgebot.db.repositories.answers import AnswerRepository
+from nudgebot.db.repositories.broken_tips import BrokenTipRepository
 from nudgebot.db.repositories.deliveries import ClaimedDelivery, DeliveryRepository
 from nudgebot.db.repositories.subscribers import SubscriberRepository
 
-__all__ = ["AnswerRepository", "ClaimedDelivery", "DeliveryRepository", "SubscriberRepository"]
+__all__ = [
+    "AnswerRepository",
+    "BrokenTipRepository",
+    "ClaimedDelivery",
+    "DeliveryRepository",
+    "SubscriberRepository",
+]

@@ -11,7 +11,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.db.models import Delivery, DeliveryState, Subscriber
+from nudgebot.db.models import Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberStatus
+
+# States that use up a day's budget: everything that was or will be sent (or may have been).
+_COUNTED = (
+    DeliveryState.PLANNED,
+    DeliveryState.SENDING,
+    DeliveryState.SENT,
+    DeliveryState.UNKNOWN,
+)
+_PENDING = (DeliveryState.PLANNED, DeliveryState.SENDING)
 
 
 @dataclass(frozen=True)
@@ -22,7 +31,8 @@ class ClaimedDelivery:
     subscriber_id: int
     chat_id: int
     language: str
-    tip_id: str
+    kind: DeliveryKind
+    tip_id: str | None
     attempts: int
 
 
@@ -42,7 +52,8 @@ class DeliveryRepository:
         subscriber_id: int,
         local_date: date,
         slot: str,
-        tip_id: str,
+        kind: DeliveryKind,
+        tip_id: str | None,
         due_at: datetime,
         now: datetime,
     ) -> bool:
@@ -51,6 +62,7 @@ class DeliveryRepository:
             "subscriber_id": subscriber_id,
             "local_date": local_date,
             "slot": slot,
+            "kind": kind,
             "state": DeliveryState.PLANNED,
             "tip_id": tip_id,
             "due_at": due_at,
@@ -71,13 +83,39 @@ class DeliveryRepository:
         """For each subscriber, the tips they were ever planned and the last local date of each."""
         query = (
             select(Delivery.subscriber_id, Delivery.tip_id, func.max(Delivery.local_date))
-            .where(Delivery.subscriber_id.in_(list(subscriber_ids)))
+            .where(Delivery.subscriber_id.in_(list(subscriber_ids)), Delivery.tip_id.is_not(None))
             .group_by(Delivery.subscriber_id, Delivery.tip_id)
         )
         history: dict[int, dict[str, date]] = defaultdict(dict)
         for subscriber_id, tip_id, last_date in await self._session.execute(query):
-            history[subscriber_id][tip_id] = last_date
+            if tip_id is not None:  # filtered above; this tells the type checker
+                history[subscriber_id][tip_id] = last_date
         return history
+
+    async def day_counts(
+        self, subscriber_ids: Iterable[int], since: date
+    ) -> dict[tuple[int, date], int]:
+        """Messages planned or sent per (subscriber, day) from `since` on: the budget used."""
+        query = (
+            select(Delivery.subscriber_id, Delivery.local_date, func.count())
+            .where(
+                Delivery.subscriber_id.in_(list(subscriber_ids)),
+                Delivery.local_date >= since,
+                Delivery.state.in_(_COUNTED),
+            )
+            .group_by(Delivery.subscriber_id, Delivery.local_date)
+        )
+        return {(sub, day): count for sub, day, count in await self._session.execute(query)}
+
+    async def latest_pending(self, subscriber_ids: Iterable[int]) -> dict[int, datetime]:
+        """The latest due time among each subscriber's messages not yet sent."""
+        query = (
+            select(Delivery.subscriber_id, func.max(Delivery.due_at))
+            .where(Delivery.subscriber_id.in_(list(subscriber_ids)), Delivery.state.in_(_PENDING))
+            .group_by(Delivery.subscriber_id)
+        )
+        rows = await self._session.execute(query)
+        return dict(rows.all())
 
     async def expire_leases(self, now: datetime) -> int:
         """Rows still `sending` after their lease ran out may have been sent: mark them unknown."""
@@ -95,10 +133,16 @@ class DeliveryRepository:
         due_ids = (
             await self._session.scalars(
                 select(Delivery.id)
-                .where(Delivery.state == DeliveryState.PLANNED, Delivery.due_at <= now)
+                .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+                .where(
+                    Delivery.state == DeliveryState.PLANNED,
+                    Delivery.due_at <= now,
+                    # A paused, stopped or blocked subscriber receives nothing, whatever is queued.
+                    Subscriber.status == SubscriberStatus.ACTIVE,
+                )
                 .order_by(Delivery.due_at, Delivery.id)
                 .limit(limit)
-                .with_for_update(skip_locked=True)
+                .with_for_update(skip_locked=True, of=Delivery)
             )
         ).all()
         if not due_ids:
@@ -119,6 +163,7 @@ class DeliveryRepository:
                 Delivery.subscriber_id,
                 Subscriber.chat_id,
                 Subscriber.language,
+                Delivery.kind,
                 Delivery.tip_id,
                 Delivery.attempts,
             )
@@ -141,11 +186,18 @@ class DeliveryRepository:
         """Record the outcome of a send this owner claimed.
 
         A success is recorded even if the lease ran out meanwhile (the row became `unknown`):
-        knowing it arrived is better than guessing.
+        knowing it arrived is better than guessing. It also stamps the subscriber's last
+        message time, from which the minimum gap to the next message counts.
         """
         allowed = [DeliveryState.SENDING]
         if state is DeliveryState.SENT:
             allowed.append(DeliveryState.UNKNOWN)
+            subscriber_id = select(Delivery.subscriber_id).where(Delivery.id == delivery_id)
+            await self._session.execute(
+                update(Subscriber)
+                .where(Subscriber.id == subscriber_id.scalar_subquery())
+                .values(last_message_at=sent_at)
+            )
         await self._session.execute(
             update(Delivery)
             .where(
@@ -179,6 +231,26 @@ class DeliveryRepository:
                 lease_owner=None,
                 lease_until=None,
                 failure_reason=reason,
+            )
+        )
+
+    async def replace_tip(
+        self, delivery_id: int, owner: str, tip_id: str, due_at: datetime
+    ) -> None:
+        """Put a claimed tip delivery back in the queue with another tip."""
+        await self._session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id == delivery_id,
+                Delivery.lease_owner == owner,
+                Delivery.state == DeliveryState.SENDING,
+            )
+            .values(
+                tip_id=tip_id,
+                state=DeliveryState.PLANNED,
+                due_at=due_at,
+                lease_owner=None,
+                lease_until=None,
             )
         )
 

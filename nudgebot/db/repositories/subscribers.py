@@ -26,9 +26,9 @@ class SubscriberRepository:
         self._session.add(subscriber)
 
     async def due(self, now: datetime, limit: int) -> Sequence[Subscriber]:
-        """Active subscribers whose next nudge is due, oldest first, locked for this transaction.
+        """Subscribers due for a nudge (or, if paused, to resume), oldest first, locked.
 
-        Served by the index on `next_due_at`, which is NULL for everyone not active, so the cost
+        Served by the index on `next_due_at`, which is NULL for everyone else, so the cost
         follows the number due rather than the number subscribed. On PostgreSQL rows another
         worker is planning are skipped; SQLite's single writer makes the lock unnecessary.
         """

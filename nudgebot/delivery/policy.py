@@ -1,0 +1,44 @@
+"""The deployment's delivery rules, and each subscriber's own version of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
+from nudgebot.db.models import Subscriber
+from nudgebot.scheduling import NudgeSchedule, QuietHours
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """Defaults from the settings; a subscriber's own values, where set, win."""
+
+    quiet: QuietHours
+    min_gap: timedelta
+    daily_budget: int
+    later_delay: timedelta
+
+    def schedule_of(self, subscriber: Subscriber) -> NudgeSchedule:
+        """The subscriber's nudge schedule in their zone."""
+        quiet = self.quiet
+        if subscriber.quiet_start is not None and subscriber.quiet_end is not None:
+            quiet = QuietHours(subscriber.quiet_start, subscriber.quiet_end)
+        return NudgeSchedule(
+            zone=ZoneInfo(subscriber.timezone),
+            nudge_times=tuple(time.fromisoformat(text) for text in subscriber.nudge_times),
+            quiet=quiet,
+            day_start=subscriber.day_start,
+        )
+
+    def gap_of(self, subscriber: Subscriber) -> timedelta:
+        """The least time between two messages to this subscriber."""
+        if subscriber.min_gap_minutes is None:
+            return self.min_gap
+        return timedelta(minutes=subscriber.min_gap_minutes)
+
+    def budget_of(self, subscriber: Subscriber) -> int:
+        """The most messages this subscriber gets in one of their days."""
+        return (
+            subscriber.daily_budget if subscriber.daily_budget is not None else self.daily_budget
+        )
