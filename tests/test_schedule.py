@@ -25,9 +25,9 @@ def schedule(*times: time, day_start: time = time(0, 0), zone: ZoneInfo = BERLIN
     return NudgeSchedule(zone, times, NIGHT, day_start)
 
 
-def utc(*parts: int) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A UTC instant."""
-    return datetime(*parts, tzinfo=UTC)
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -51,16 +51,26 @@ def test_quiet_window_across_midnight(local: time, quiet: bool) -> None:
 @pytest.mark.parametrize(
     ("local", "released"),
     [
-        pytest.param(datetime(2026, 6, 1, 23, 0), datetime(2026, 6, 2, 8, 0), id="evening"),
-        pytest.param(datetime(2026, 6, 2, 3, 0), datetime(2026, 6, 2, 8, 0), id="small-hours"),
-        pytest.param(datetime(2026, 6, 2, 9, 0), datetime(2026, 6, 2, 9, 0), id="not-quiet"),
+        pytest.param(
+            datetime(2026, 6, 1, 23, 0, tzinfo=BERLIN),
+            datetime(2026, 6, 2, 8, 0, tzinfo=BERLIN),
+            id="evening",
+        ),
+        pytest.param(
+            datetime(2026, 6, 2, 3, 0, tzinfo=BERLIN),
+            datetime(2026, 6, 2, 8, 0, tzinfo=BERLIN),
+            id="small-hours",
+        ),
+        pytest.param(
+            datetime(2026, 6, 2, 9, 0, tzinfo=BERLIN),
+            datetime(2026, 6, 2, 9, 0, tzinfo=BERLIN),
+            id="not-quiet",
+        ),
     ],
 )
 def test_quiet_hours_release_at_their_end(local: datetime, released: datetime) -> None:
     """A message falling in quiet hours waits until they end."""
-    result = NIGHT.release(local.replace(tzinfo=BERLIN), BERLIN)
-
-    assert result == released.replace(tzinfo=BERLIN)
+    assert NIGHT.release(local, BERLIN) == released
 
 
 def test_equal_start_and_end_means_no_quiet_hours() -> None:

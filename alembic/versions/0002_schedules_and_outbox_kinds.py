@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
 
 import nudgebot.db.types
+from alembic import op
 
 revision: str = "0002"
 down_revision: str | None = "0001"

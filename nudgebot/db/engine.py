@@ -15,11 +15,23 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+POSTGRES_SESSION = {
+    # Whatever zone the server runs in, anything the database computes from a time (a cast to
+    # date, now()) is in UTC, as it is on SQLite, which stores UTC without a zone.
+    "timezone": "UTC",
+    # Names our connections in pg_stat_activity, so an operator can tell them apart.
+    "application_name": "nudgebot",
+}
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An engine for `url`; for SQLite, creates the file's folder and applies our pragmas."""
+    """An engine for `url`: for SQLite, creates the file's folder and applies our pragmas; for
+    PostgreSQL on asyncpg, pins the session's time zone to UTC."""
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "asyncpg":
+        return create_async_engine(
+            url, pool_pre_ping=True, connect_args={"server_settings": POSTGRES_SESSION}
+        )
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
