@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from alembic import context
 from nudgebot.config import Settings
 from nudgebot.db.engine import create_engine
+from nudgebot.db.migrations import MIGRATION_LOCK_KEY
 from nudgebot.db.models import Base
 
 config = context.config
@@ -29,6 +31,14 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Two upgrades at once (two deploys, two operators) would both create the same
+            # tables and one would fail half-way. Under this lock the second waits; Alembic
+            # reads the revision only after it, so the second then finds nothing to do. The
+            # lock goes with the transaction, whatever happens.
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         context.run_migrations()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import secrets
 import signal
@@ -25,6 +26,7 @@ from nudgebot.bot import (
     TelegramOutboxSender,
     publish_command_menu,
 )
+from nudgebot.bot.http_transport import AiohttpRequest
 from nudgebot.config import Settings
 from nudgebot.content import ContentStore, load_library
 from nudgebot.content.reload import ContentReloader, ReloadOutcome
@@ -45,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 LONG_POLL_SECONDS = 10
+# Concurrent requests to the Bot API: the dispatcher's send concurrency plus room for replies.
+SEND_CONNECTIONS = 32
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
@@ -145,19 +149,20 @@ class NudgeBot:
         """Connect to the Bot API, publish the command menu, schedule ticks, start polling."""
         application = self.application
         await application.initialize()
-        await publish_command_menu(application.bot, self.content.library)
+        if self.role.receives_updates:
+            await publish_command_menu(application.bot, self.content.library)
         job_queue = application.job_queue
         assert job_queue is not None
-        assert application.updater is not None
-        # One repeating job for all subscribers; the database says who is due. A tick that
-        # starts late (busy loop) still runs, but overdue runs are merged, never stacked.
-        job_queue.run_repeating(
-            self.tick,
-            interval=self.dispatch_interval,
-            first=0,
-            name="dispatcher",
-            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-        )
+        if self.role.sends:
+            # One repeating job for all subscribers; the database says who is due. A tick that
+            # starts late (busy loop) still runs, but overdue runs are merged, never stacked.
+            job_queue.run_repeating(
+                self.tick,
+                interval=self.dispatch_interval,
+                first=0,
+                name="dispatcher",
+                job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+            )
         if self.content_watch_interval is not None:
             job_queue.run_repeating(
                 self.watch_content, interval=self.content_watch_interval, name="content-watch"
@@ -220,8 +225,9 @@ def build_bot(
         .token(token)
         .base_url(bot_api_url)
         .rate_limiter(limiter)
-        # getUpdates holds its connection for the long poll: allow for it on top of the default.
-        .get_updates_read_timeout(LONG_POLL_SECONDS + 5)
+        .request(AiohttpRequest(connection_pool_size=SEND_CONNECTIONS))
+        # One connection for the long poll; PTB adds the poll's own timeout to the read timeout.
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
     )
     if not role.receives_updates:
         builder = builder.updater(None)
@@ -236,6 +242,10 @@ def build_bot(
         settings=DispatcherSettings(
             owner=worker_identity(),
             batch_size=settings.dispatch_batch_size,
+            # About two seconds of sending at the deployment's rate.
+            claim_size=max(
+                1, min(settings.dispatch_batch_size, math.ceil(settings.send_rate * 2))
+            ),
             lease=timedelta(seconds=settings.send_lease_seconds),
         ),
         broken_tip_alert=alerts.tip_broken,

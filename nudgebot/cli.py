@@ -21,7 +21,7 @@ from nudgebot.content.coverage import translation_coverage
 from nudgebot.db import create_engine
 from nudgebot.db.migrations import SchemaOutOfDateError, SchemaStatus, schema_status, upgrade
 from nudgebot.log import configure_logging
-from nudgebot.sandbox import SandboxServer, run_terminal_chat
+from nudgebot.sandbox import SandboxConfig, SandboxServer, run_terminal_chat
 from nudgebot.telegram_format import parse_html
 
 # Any well-formed token works against the sandbox; this one says what it is.
@@ -82,6 +82,34 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--name", default="You", help="your first name in the chat (default You)")
     sandbox.add_argument(
         "--language", default="en", help="your Telegram language code (default en)"
+    )
+    telegram = sandbox.add_argument_group("Telegram's behaviour (also POST /sandbox/config)")
+    telegram.add_argument(
+        "--limits", action="store_true", help="answer 429 beyond the rates below, as Telegram does"
+    )
+    telegram.add_argument(
+        "--global-rate", type=float, default=30.0, help="messages/s over all chats (default 30)"
+    )
+    telegram.add_argument(
+        "--per-chat-rate", type=float, default=1.0, help="messages/s per chat (default 1)"
+    )
+    telegram.add_argument(
+        "--error-rate", type=float, default=0.0, help="share of requests answered 5xx (0-1)"
+    )
+    telegram.add_argument(
+        "--timeout-rate",
+        type=float,
+        default=0.0,
+        help="share of requests left hanging until the client gives up (0-1)",
+    )
+    telegram.add_argument(
+        "--drop-rate",
+        type=float,
+        default=0.0,
+        help="share of connections dropped unanswered (0-1)",
+    )
+    telegram.add_argument(
+        "--seed", type=int, default=None, help="makes the injected faults reproducible"
     )
 
     db = commands.add_parser("db", help="database schema migrations")
@@ -180,7 +208,21 @@ async def _serve_sandbox(
     interactive: bool,
     log_file: Path | None,
 ) -> None:
-    server = SandboxServer(arguments.host, arguments.port)
+    try:
+        config = SandboxConfig().with_changes(
+            {
+                "limits": arguments.limits,
+                "global_per_second": arguments.global_rate,
+                "per_chat_per_second": arguments.per_chat_rate,
+                "error_rate": arguments.error_rate,
+                "timeout_rate": arguments.timeout_rate,
+                "drop_rate": arguments.drop_rate,
+                "seed": arguments.seed,
+            }
+        )
+    except (TypeError, ValueError) as error:
+        raise SystemExit(f"nudgebot sandbox: {error}") from error
+    server = SandboxServer(arguments.host, arguments.port, config=config)
     await server.start()
     bot: NudgeBot | None = None
     engine = None

@@ -34,6 +34,8 @@ DEBIAN_BINARIES = "/usr/lib/postgresql/*/bin"
 # PostgreSQL refuses to run as root; `nobody` exists on every Debian system and owns nothing.
 UNPRIVILEGED_USER = "nobody"
 SUPERUSER = "nudgebot"
+FOLDER_PREFIX = "nudgebot-postgres-"
+OWNER_FILE = "owner.pid"  # the test run's process id, to tell abandoned servers from live ones
 MEMORY_TEMP_ROOT = "/dev/shm"  # noqa: S108 - a private mkdtemp folder is made inside it
 START_ATTEMPTS = 3
 START_TIMEOUT_SECONDS = 60
@@ -47,8 +49,8 @@ SERVER_SETTINGS = {
     "max_wal_senders": "0",
     "autovacuum": "off",
     "max_connections": "200",
-    # A zone far from UTC with an odd offset: any code that lets the server's zone leak into
-    # stored or returned times fails loudly instead of passing by luck on a UTC machine.
+    # A zone far from UTC, with an odd offset: if the server's zone leaked into what the bot
+    # stores or reads, tests would fail here instead of passing by luck on a UTC machine.
     "timezone": "'America/St_Johns'",
 }
 
@@ -121,18 +123,20 @@ class PostgresDatabases:
         self._admin_url = admin_url
         self._run_id = secrets.token_hex(4)
         self._numbers = itertools.count(1)
-        self._loop = BackgroundLoop()
-        self._admin: AsyncEngine = self._loop.run(self._connect())
         self._template: str | None = None
+        # CREATE and DROP DATABASE cannot run inside a transaction block.
+        self._admin: AsyncEngine = create_async_engine(
+            admin_url, isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=0
+        )
+        self._loop = BackgroundLoop()
+        try:
+            version = self._server_version()
+        except BaseException:
+            self._loop.close()
+            raise
         # PostgreSQL 15 copies a template through the WAL by default; copying its files is
         # faster for our small databases. Older servers copy files and know no STRATEGY.
-        self._strategy = " STRATEGY FILE_COPY" if self._server_version() >= 150000 else ""
-
-    async def _connect(self) -> AsyncEngine:
-        # CREATE and DROP DATABASE cannot run inside a transaction block.
-        return create_async_engine(
-            self._admin_url, isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=0
-        )
+        self._strategy = " STRATEGY FILE_COPY" if version >= 150000 else ""
 
     def url(self, database: str) -> str:
         """The URL of `database` on this server, password included."""
@@ -242,7 +246,10 @@ def throwaway_server(binaries: Path) -> Iterator[URL]:
     It listens on 127.0.0.1 only (and on a socket inside the folder), on a free port, and asks
     for a random password over TCP.
     """
-    folder = Path(tempfile.mkdtemp(prefix="nudgebot-postgres-", dir=_fast_temp_root()))
+    root = _fast_temp_root()
+    _remove_abandoned_servers(binaries, Path(root or tempfile.gettempdir()))
+    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=root))
+    (folder / OWNER_FILE).write_text(str(os.getpid()))
     user = _server_user()
     try:
         if user is not None:
@@ -266,6 +273,37 @@ def throwaway_server(binaries: Path) -> Iterator[URL]:
             _run_as(user, [str(binaries / "pg_ctl"), *stop], folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_abandoned_servers(binaries: Path, root: Path) -> None:
+    """Stop and delete the servers of earlier runs that were killed before they could clean up.
+
+    A run that is killed outright (SIGKILL, a CI timeout) leaves its server running, in memory.
+    """
+    for folder in root.glob(f"{FOLDER_PREFIX}*"):
+        try:
+            owner = int((folder / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue  # a run that is still setting its folder up
+        if _is_running(owner):
+            continue
+        if (folder / "data" / "postmaster.pid").exists():
+            with suppress(PostgresServerError, KeyError):
+                account = pwd.getpwuid(folder.stat().st_uid)
+                user = account if os.geteuid() == 0 else None
+                stop = ["stop", "-D", str(folder / "data"), "-m", "immediate", "-w", "-s"]
+                _run_as(user, [str(binaries / "pg_ctl"), *stop], folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
 
 
 def _fast_temp_root() -> str | None:
@@ -305,7 +343,7 @@ def _init_cluster(
                 str(password_file),
                 "--auth-host",
                 "scram-sha-256",
-                # The socket lives in our private folder, so only we can reach it.
+                # The socket lives in the server's private folder: no other user can reach it.
                 "--auth-local",
                 "trust",
                 "--encoding",

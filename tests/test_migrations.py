@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from alembic import command
 from nudgebot.app import open_database
@@ -20,6 +20,7 @@ from nudgebot.cli import main
 from nudgebot.config import Settings
 from nudgebot.db import Base, create_engine
 from nudgebot.db.migrations import (
+    MIGRATION_LOCK_KEY,
     SchemaOutOfDateError,
     alembic_config,
     schema_status,
@@ -136,6 +137,58 @@ async def revision_of(database_url: str) -> str | None:
         return (await schema_status(engine, database_url)).current
     finally:
         await engine.dispose()
+
+
+async def test_an_upgrade_waits_for_one_already_running_on_postgresql(
+    empty_postgres_url: str,
+) -> None:
+    """While another process migrates (holds the migration lock), an upgrade waits, then finishes."""
+    other = create_engine(empty_postgres_url)
+    try:
+        async with other.connect() as connection:
+            await connection.execute(
+                text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
+            upgrading = asyncio.create_task(upgrade(empty_postgres_url))
+            await until_it_waits_for_the_lock(connection, upgrading)
+            migrated_meanwhile = await revision_of(empty_postgres_url)
+            await connection.execute(
+                text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
+        await upgrading
+    finally:
+        await other.dispose()
+
+    assert migrated_meanwhile is None
+    assert await revision_of(empty_postgres_url) is not None
+
+
+async def until_it_waits_for_the_lock(
+    connection: AsyncConnection, upgrade: asyncio.Task[None]
+) -> None:
+    """Return once a session is blocked on an advisory lock; fail if the upgrade ends first."""
+    waiting = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+    while not await connection.scalar(waiting):
+        assert not upgrade.done(), "the upgrade ran without waiting for the lock"
+        await asyncio.sleep(0)  # let the upgrade's thread and loop get on
+
+
+async def test_postgresql_sessions_run_in_utc_whatever_the_server_zone(
+    empty_postgres_url: str,
+) -> None:
+    """Dates PostgreSQL derives from a time are UTC dates, as on SQLite (the test server runs in St. John's)."""
+    engine = create_engine(empty_postgres_url)
+    try:
+        async with engine.connect() as connection:
+            zone = await connection.scalar(text("SHOW timezone"))
+            late_evening_utc = await connection.scalar(
+                text("SELECT CAST(CAST('2026-06-01 23:30:00+00' AS timestamptz) AS date)")
+            )
+    finally:
+        await engine.dispose()
+
+    assert zone == "UTC"
+    assert str(late_evening_utc) == "2026-06-01"
 
 
 def test_server_databases_are_not_migrated_automatically(tmp_path: Path) -> None:

@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from alembic import command
 from nudgebot.config import bundled_path
 
+# PostgreSQL advisory lock held while migrating: the letters of "nudgebot" read as one number.
+MIGRATION_LOCK_KEY = int.from_bytes(b"nudgebot", "big")
+
 
 def alembic_config(database_url: str) -> Config:
     """An Alembic configuration for our migrations folder and `database_url`."""

@@ -19,9 +19,11 @@ from nudgebot.db.repositories import (
     BrokenTipRepository,
     ClaimedDelivery,
     DeliveryRepository,
+    Finished,
     SubscriberRepository,
 )
 from nudgebot.delivery.errors import FailureKind, SendFailure, classify
+from nudgebot.delivery.outcomes import OutcomeRecorder
 from nudgebot.delivery.planner import Planner, usable_library
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.delivery.transport import BrokenTipAlert, OutboxSender
@@ -49,8 +51,11 @@ class DispatcherSettings:
 
     owner: str
     batch_size: int = 200
+    # Rows claimed at once. A claim is held under a lease while it is sent at the shared rate,
+    # so it should take seconds, not the whole lease, even with several workers sharing it.
+    claim_size: int = 200
     lease: timedelta = timedelta(seconds=60)
-    concurrency: int = 64
+    concurrency: int = 16
 
 
 async def _no_alert(tip_id: str, reason: str) -> None:
@@ -76,6 +81,7 @@ class Dispatcher:
         self._planner = Planner(policy)
         self._settings = settings
         self._alert = broken_tip_alert
+        self._outcomes = OutcomeRecorder(sessions, settings.owner)
 
     async def tick(self, now: datetime) -> TickReport:
         """Plan every due subscriber's message, then send every due delivery."""
@@ -109,7 +115,7 @@ class Dispatcher:
                 now=now,
                 owner=self._settings.owner,
                 lease_until=now + self._settings.lease,
-                limit=self._settings.batch_size,
+                limit=self._settings.claim_size,
             )
 
     async def _send(self, item: ClaimedDelivery, now: datetime, report: TickReport) -> None:
@@ -140,15 +146,9 @@ class Dispatcher:
         sent_at: datetime | None = None,
         reason: str | None = None,
     ) -> None:
-        async with self._sessions.begin() as session:
-            await DeliveryRepository(session).finish(
-                item.id,
-                self._settings.owner,
-                state,
-                message_id=message_id,
-                sent_at=sent_at,
-                reason=reason,
-            )
+        await self._outcomes.record(
+            Finished(item.id, state, message_id=message_id, sent_at=sent_at, reason=reason)
+        )
 
     async def _record_failure(
         self, item: ClaimedDelivery, failure: SendFailure, now: datetime, report: TickReport

@@ -11,7 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nudgebot.adaptation import choose_tip
 from nudgebot.content.library import ContentLibrary
 from nudgebot.db.models import DeliveryKind, Subscriber, SubscriberStatus
-from nudgebot.db.repositories import BrokenTipRepository, DeliveryRepository, SubscriberRepository
+from nudgebot.db.repositories import (
+    BrokenTipRepository,
+    DeliveryRepository,
+    Planned,
+    SubscriberRepository,
+)
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.scheduling import (
     NudgeSchedule,
@@ -67,6 +72,7 @@ class Planner:
         pending = await deliveries.latest_pending(ids)
         counts = await deliveries.day_counts(ids, since=(now - timedelta(days=2)).date())
         tips = usable_library(library, await BrokenTipRepository(session).ids())
+        planned: list[Planned] = []
         for subscriber in subscribers:
             schedule = self._policy.schedule_of(subscriber)
             last = max(
@@ -82,17 +88,14 @@ class Planner:
             if used >= self._policy.budget_of(subscriber):
                 logger.info("subscriber %s: daily budget used, %s skipped", subscriber.id, slot)
             elif choice := choose_tip(tips, history.get(subscriber.id, {})):
-                await deliveries.plan(
-                    subscriber_id=subscriber.id,
-                    local_date=slot.day,
-                    slot=slot.key,
-                    kind=DeliveryKind.TIP,
-                    tip_id=choice.tip_id,
-                    due_at=due_at,
-                    now=now,
+                planned.append(
+                    Planned(
+                        subscriber.id, slot.day, slot.key, DeliveryKind.TIP, choice.tip_id, due_at
+                    )
                 )
             subscriber.next_due_at = next_slot(max(now, slot.at), schedule).at
             subscriber.updated_at = now
+        await deliveries.plan_many(planned, now)
         return len(subscribers)
 
     async def plan_first_tip(

@@ -2,7 +2,12 @@
 
 from nudgebot.db.repositories.answers import AnswerRepository
 from nudgebot.db.repositories.broken_tips import BrokenTipRepository
-from nudgebot.db.repositories.deliveries import ClaimedDelivery, DeliveryRepository
+from nudgebot.db.repositories.deliveries import (
+    ClaimedDelivery,
+    DeliveryRepository,
+    Finished,
+    Planned,
+)
 from nudgebot.db.repositories.subscribers import SubscriberRepository
 
 __all__ = [
@@ -10,5 +15,7 @@ __all__ = [
     "BrokenTipRepository",
     "ClaimedDelivery",
     "DeliveryRepository",
+    "Finished",
+    "Planned",
     "SubscriberRepository",
 ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +22,29 @@ _COUNTED = (
     DeliveryState.UNKNOWN,
 )
 _PENDING = (DeliveryState.PLANNED, DeliveryState.SENDING)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A delivery to plan."""
+
+    subscriber_id: int
+    local_date: date
+    slot: str
+    kind: DeliveryKind
+    tip_id: str | None
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The outcome of one send, to record."""
+
+    delivery_id: int
+    state: DeliveryState
+    message_id: int | None = None
+    sent_at: datetime | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,26 +82,39 @@ class DeliveryRepository:
         now: datetime,
     ) -> bool:
         """Insert a planned delivery unless that (subscriber, local date, slot) exists already."""
-        values = {
-            "subscriber_id": subscriber_id,
-            "local_date": local_date,
-            "slot": slot,
-            "kind": kind,
-            "state": DeliveryState.PLANNED,
-            "tip_id": tip_id,
-            "due_at": due_at,
-            "attempts": 0,
-            "created_at": now,
-        }
+        planned = Planned(subscriber_id, local_date, slot, kind, tip_id, due_at)
+        return await self.plan_many([planned], now) == 1
+
+    async def plan_many(self, planned: Sequence[Planned], now: datetime) -> int:
+        """Insert planned deliveries in one statement, skipping any whose key exists already.
+
+        Returns how many rows were inserted.
+        """
+        if not planned:
+            return 0
+        rows = [
+            {
+                "subscriber_id": p.subscriber_id,
+                "local_date": p.local_date,
+                "slot": p.slot,
+                "kind": p.kind,
+                "state": DeliveryState.PLANNED,
+                "tip_id": p.tip_id,
+                "due_at": p.due_at,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for p in planned
+        ]
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = (
             insert(Delivery)
-            .values(values)
+            .values(rows)
             .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date", "slot"])
         )
         result = await self._session.execute(statement)
-        return bool(getattr(result, "rowcount", 0))
+        return int(getattr(result, "rowcount", 0))
 
     async def tip_history(self, subscriber_ids: Iterable[int]) -> dict[int, dict[str, date]]:
         """For each subscriber, the tips they were ever planned and the last local date of each."""
@@ -183,36 +220,66 @@ class DeliveryRepository:
         sent_at: datetime | None = None,
         reason: str | None = None,
     ) -> None:
-        """Record the outcome of a send this owner claimed.
+        """Record the outcome of one send this owner claimed (see `finish_many`)."""
+        await self.finish_many(
+            [Finished(delivery_id, state, message_id=message_id, sent_at=sent_at, reason=reason)],
+            owner,
+        )
+
+    async def finish_many(self, finished: Sequence[Finished], owner: str) -> None:
+        """Record the outcomes of sends this owner claimed, in two statements.
 
         A success is recorded even if the lease ran out meanwhile (the row became `unknown`):
         knowing it arrived is better than guessing. It also stamps the subscriber's last
         message time, from which the minimum gap to the next message counts.
         """
-        allowed = [DeliveryState.SENDING]
-        if state is DeliveryState.SENT:
-            allowed.append(DeliveryState.UNKNOWN)
-            subscriber_id = select(Delivery.subscriber_id).where(Delivery.id == delivery_id)
+        table = cast(Table, Delivery.__table__)
+        sent = [f for f in finished if f.state is DeliveryState.SENT]
+        for group, allowed in (
+            (sent, (DeliveryState.SENDING, DeliveryState.UNKNOWN)),
+            ([f for f in finished if f.state is not DeliveryState.SENT], (DeliveryState.SENDING,)),
+        ):
+            if not group:
+                continue
             await self._session.execute(
-                update(Subscriber)
-                .where(Subscriber.id == subscriber_id.scalar_subquery())
-                .values(last_message_at=sent_at)
+                update(table)
+                .where(
+                    table.c.id == bindparam("b_id"),
+                    table.c.lease_owner == owner,
+                    # OR, not IN: an expanding IN list cannot be used with executemany.
+                    or_(*(table.c.state == state for state in allowed)),
+                )
+                .values(
+                    state=bindparam("b_state"),
+                    telegram_message_id=bindparam("b_message_id"),
+                    sent_at=bindparam("b_sent_at"),
+                    failure_reason=bindparam("b_reason"),
+                    lease_until=None,
+                ),
+                [
+                    {
+                        "b_id": f.delivery_id,
+                        "b_state": f.state,
+                        "b_message_id": f.message_id,
+                        "b_sent_at": f.sent_at,
+                        "b_reason": f.reason,
+                    }
+                    for f in group
+                ],
             )
-        await self._session.execute(
-            update(Delivery)
-            .where(
-                Delivery.id == delivery_id,
-                Delivery.lease_owner == owner,
-                Delivery.state.in_(allowed),
+        if sent:
+            subscribers = cast(Table, Subscriber.__table__)
+            owner_of = (
+                select(table.c.subscriber_id)
+                .where(table.c.id == bindparam("b_id"))
+                .scalar_subquery()
             )
-            .values(
-                state=state,
-                telegram_message_id=message_id,
-                sent_at=sent_at,
-                failure_reason=reason,
-                lease_until=None,
+            await self._session.execute(
+                update(subscribers)
+                .where(subscribers.c.id == owner_of)
+                .values(last_message_at=bindparam("b_sent_at")),
+                [{"b_id": f.delivery_id, "b_sent_at": f.sent_at} for f in sent],
             )
-        )
 
     async def retry_later(
         self, delivery_id: int, owner: str, due_at: datetime, reason: str

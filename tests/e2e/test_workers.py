@@ -1,0 +1,210 @@
+"""Several worker processes on one PostgreSQL database, against the sandbox.
+
+The sandbox's call log is the ground truth: it saw every message that reached "Telegram".
+"""
+
+from __future__ import annotations
+
+import signal
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from nudgebot.db import Delivery, DeliveryState, Subscriber, SubscriberStatus, create_engine
+from nudgebot.sandbox import SandboxServer
+from tests.e2e.processes import NudgebotProcess, clean_environment
+from tests.e2e.sandbox_client import SandboxClient, wait_until
+from tests.postgres import PostgresDatabases
+
+pytestmark = pytest.mark.postgresql
+
+TOKEN = "5555:workers-test-token"
+FIRST_CHAT = 100_000
+
+
+@pytest.fixture
+def database_url(postgres: PostgresDatabases) -> Iterator[str]:
+    """A migrated PostgreSQL database of this test's own."""
+    url = postgres.empty()
+    postgres.replace_with_migrated(url)
+    yield url
+    postgres.drop(url)
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The test's own connection to the workers' database."""
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+async def add_due_subscribers(engine: AsyncEngine, count: int) -> None:
+    """`count` active subscribers, all due a minute ago."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "chat_id": FIRST_CHAT + n,
+            "language": "en",
+            "timezone": "UTC",
+            "nudge_times": ["09:00"],
+            "day_start": time(0, 0),
+            "status": SubscriberStatus.ACTIVE,
+            "next_due_at": now - timedelta(minutes=1),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in range(count)
+    ]
+    async with engine.begin() as connection:
+        await connection.execute(insert(Subscriber), rows)
+
+
+def sender_environment(
+    tmp_path: Path, database_url: str, bot_api_url: str, rate: int, **extra: str
+) -> dict[str, str]:
+    """Settings of a sender worker: no quiet hours (the test runs at any hour), fast ticks."""
+    return clean_environment(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        NUDGEBOT_BOT_API_URL=bot_api_url,
+        NUDGEBOT_DATABASE_URL=database_url,
+        NUDGEBOT_SEND_RATE=str(rate),
+        NUDGEBOT_PAID_BROADCAST="true",
+        NUDGEBOT_QUIET_HOURS="00:00-00:00",
+        NUDGEBOT_DISPATCH_INTERVAL_SECONDS="0.5",
+        NUDGEBOT_CONTENT_WATCH_SECONDS="0",
+        **extra,
+    )
+
+
+class CallLog:
+    """Reads the sandbox's call log incrementally."""
+
+    def __init__(self, client: SandboxClient) -> None:
+        self._client = client
+        self.sends: list[dict[str, Any]] = []
+        self._seen = 0
+
+    async def refresh(self) -> list[dict[str, Any]]:
+        for call in await self._client.calls(since=self._seen):
+            self._seen = max(self._seen, call["seq"])
+            if call["method"] == "sendMessage":
+                self.sends.append(call)
+        return self.sends
+
+    def delivered_per_chat(self) -> Counter[int]:
+        return Counter(int(c["params"]["chat_id"]) for c in self.sends if c["status"] == 200)
+
+
+def busiest_second(calls: list[dict[str, Any]]) -> int:
+    """The most calls that arrived within any one-second window."""
+    times = sorted(call["at"] for call in calls)
+    most, start = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] >= 1.0:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+@pytest.fixture
+def workers() -> Iterator[list[NudgebotProcess]]:
+    """Worker processes started by a test, killed at the end whatever happens."""
+    started: list[NudgebotProcess] = []
+    yield started
+    for process in started:
+        process.kill()
+
+
+async def test_three_senders_deliver_each_nudge_once_within_the_rate(
+    tmp_path: Path,
+    database_url: str,
+    database: AsyncEngine,
+    sandbox: SandboxServer,
+    client: SandboxClient,
+    workers: list[NudgebotProcess],
+) -> None:
+    """5,000 due nudges, 3 senders: every subscriber gets exactly one, never above the rate."""
+    rate, count = 400, 5000
+    await add_due_subscribers(database, count)
+    environment = sender_environment(tmp_path, database_url, sandbox.bot_api_url, rate)
+    for n in range(3):
+        workers.append(
+            NudgebotProcess(["run", "--role", "sender"], environment, tmp_path / f"sender-{n}.log")
+        )
+    log = CallLog(client)
+
+    await wait_until(log.refresh, lambda sends: len(sends) >= count)
+    for worker in workers:
+        assert worker.stop() == 0, worker.output()
+    await log.refresh()
+
+    per_chat = log.delivered_per_chat()
+    async with database.connect() as connection:
+        owners = Counter(
+            owner.split(":")[1]
+            for owner in (await connection.scalars(select(Delivery.lease_owner))).all()
+            if owner
+        )
+    assert len(log.sends) == count
+    assert set(per_chat) == {FIRST_CHAT + n for n in range(count)}
+    assert set(per_chat.values()) == {1}
+    assert busiest_second(log.sends) <= rate
+    assert len(owners) == 3  # every worker took a share
+
+
+async def test_a_killed_sender_neither_duplicates_nor_loses_a_nudge(
+    tmp_path: Path,
+    database_url: str,
+    database: AsyncEngine,
+    sandbox: SandboxServer,
+    client: SandboxClient,
+    workers: list[NudgebotProcess],
+) -> None:
+    """kill -9 mid fan-out, then restart: no one gets two; each nudge is sent or `unknown`."""
+    count = 2000
+    await add_due_subscribers(database, count)
+    environment = sender_environment(
+        tmp_path, database_url, sandbox.bot_api_url, 200, NUDGEBOT_SEND_LEASE_SECONDS="3"
+    )
+    first = NudgebotProcess(["run", "--role", "sender"], environment, tmp_path / "first.log")
+    workers.append(first)
+    log = CallLog(client)
+
+    await wait_until(log.refresh, lambda sends: len(sends) >= count // 4)
+    first.process.send_signal(signal.SIGKILL)
+    first.process.wait()
+    async with database.connect() as connection:
+        in_flight = await connection.scalar(
+            select(func.count()).where(Delivery.state == DeliveryState.SENDING)
+        )
+    second = NudgebotProcess(["run", "--role", "sender"], environment, tmp_path / "second.log")
+    workers.append(second)
+
+    async def unfinished() -> int:
+        async with database.connect() as connection:
+            pending = (DeliveryState.PLANNED, DeliveryState.SENDING)
+            total = await connection.scalar(select(func.count()).select_from(Delivery))
+            open_rows = await connection.scalar(
+                select(func.count()).where(Delivery.state.in_(pending))
+            )
+            return (count - (total or 0)) + (open_rows or 0)
+
+    await wait_until(unfinished, lambda left: left == 0)
+    assert second.stop() == 0, second.output()
+    await log.refresh()
+
+    async with database.connect() as connection:
+        states = Counter((await connection.scalars(select(Delivery.state))).all())
+    per_chat = log.delivered_per_chat()
+    assert max(per_chat.values()) == 1  # nobody got two
+    assert states[DeliveryState.SENT] + states[DeliveryState.UNKNOWN] == count
+    assert states[DeliveryState.UNKNOWN] <= (in_flight or 0)
+    assert sum(per_chat.values()) >= states[DeliveryState.SENT]
