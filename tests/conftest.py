@@ -33,6 +33,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgresql: the test runs on a PostgreSQL database")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the PostgreSQL-only tests too, so the marker selects every test that needs the server."""
+    for item in items:
+        if "postgres" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgresql)
+
+
 def in_ci() -> bool:
     """Whether this run is CI's, where nothing may be skipped for lack of PostgreSQL."""
     return os.environ.get("CI", "").lower() == "true"

@@ -36,6 +36,7 @@ LIMITED_METHODS = frozenset(
     }
 )
 RESERVATION_SECONDS = 0.1
+MIN_LATENESS_SECONDS = 0.005
 # A chat may take a short burst (a reply, then the first tip) before the per-chat rate applies.
 CHAT_BURST = 3
 
@@ -90,14 +91,41 @@ class SharedRateLimiter(BaseRateLimiter[None]):
         """Nothing to close."""
 
     async def _global_slot(self) -> float:
+        """The time of this worker's next send slot.
+
+        A slot whose time has passed by more than one interval is dropped rather than used
+        late: a worker that fell behind (busy CPU, a slow database) must not catch up in a
+        burst on top of the other workers' current slots. Dropped slots are capacity lost,
+        never a message lost.
+        """
         async with self._lock:
+            while True:
+                reservation = self._reservation
+                now = self._now()
+                if reservation is None or self._next_index >= reservation.count:
+                    reservation = await self._clock.reserve(self._block, now)
+                    self._reservation, self._next_index = reservation, 0
+                slot = reservation.slot(self._next_index)
+                self._next_index += 1
+                if slot >= now - self._tolerance(reservation):
+                    return slot
+
+    @staticmethod
+    def _tolerance(reservation: Reservation) -> float:
+        # How late a slot may still be used: one interval, but never below what a busy event
+        # loop routinely adds, or a worker at 1,000/s would throw every slot away.
+        return max(reservation.interval, MIN_LATENESS_SECONDS)
+
+    async def _wait_for_global_turn(self) -> None:
+        """Sleep until this worker's next slot; if the wake-up came too late, take another."""
+        while True:
+            slot = await self._global_slot()
+            delay = slot - self._now()
+            if delay > 0:
+                await asyncio.sleep(delay)
             reservation = self._reservation
-            if reservation is None or self._next_index >= reservation.count:
-                reservation = await self._clock.reserve(self._block, self._now())
-                self._reservation, self._next_index = reservation, 0
-            slot = reservation.slot(self._next_index)
-            self._next_index += 1
-            return slot
+            if reservation is None or self._now() - slot <= self._tolerance(reservation):
+                return
 
     async def _wait_for_chat(self, chat_id: int | str) -> None:
         bucket = self._chats.get(chat_id)
@@ -124,9 +152,7 @@ class SharedRateLimiter(BaseRateLimiter[None]):
             if limited:
                 if chat_id is not None:
                     await self._wait_for_chat(chat_id)
-                delay = await self._global_slot() - self._now()
-                if delay > 0:
-                    await asyncio.sleep(delay)
+                await self._wait_for_global_turn()
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -78,18 +78,25 @@ class SandboxClient:
         return next(c for c in calls if c["method"] == method and predicate(c))
 
 
-async def wait_until(fetch: Callable[[], Awaitable[T]], done: Callable[[T], bool]) -> T:
+async def wait_until(
+    fetch: Callable[[], Awaitable[T]],
+    done: Callable[[T], bool],
+    limit: float = WAIT_LIMIT_SECONDS,
+) -> T:
     """Fetch until `done` holds: waiting for the bot to react, never for time to pass.
 
     The limit only turns a bot that never reacts into a failure instead of a hang.
     """
-    deadline = asyncio.get_running_loop().time() + WAIT_LIMIT_SECONDS
+    deadline = asyncio.get_running_loop().time() + limit
     while True:
         value = await fetch()
         if done(value):
             return value
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"the sandbox never reached the expected state; last: {value!r}")
+            last = repr(value)
+            if len(last) > 2000:
+                last = f"{last[:2000]}... ({len(last)} characters)"
+            raise AssertionError(f"the sandbox never reached the expected state; last: {last}")
         await asyncio.sleep(POLL_EVERY_SECONDS)
 
 

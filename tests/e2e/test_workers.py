@@ -84,6 +84,19 @@ def sender_environment(
     )
 
 
+async def finished(engine: AsyncEngine) -> int:
+    """How many deliveries reached a final state (sent, failed or unknown)."""
+    async with engine.connect() as connection:
+        done = await connection.scalar(
+            select(func.count()).where(
+                Delivery.state.in_(
+                    (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.UNKNOWN)
+                )
+            )
+        )
+        return done or 0
+
+
 class CallLog:
     """Reads the sandbox's call log incrementally."""
 
@@ -93,10 +106,10 @@ class CallLog:
         self._seen = 0
 
     async def refresh(self) -> list[dict[str, Any]]:
-        for call in await self._client.calls(since=self._seen):
-            self._seen = max(self._seen, call["seq"])
-            if call["method"] == "sendMessage":
-                self.sends.append(call)
+        calls = await self._client.calls(since=self._seen)
+        if calls:
+            self._seen = max(call["seq"] for call in calls)
+        self.sends.extend(call for call in calls if call["method"] == "sendMessage")
         return self.sends
 
     def delivered_per_chat(self) -> Counter[int]:
@@ -132,16 +145,20 @@ async def test_three_senders_deliver_each_nudge_once_within_the_rate(
     workers: list[NudgebotProcess],
 ) -> None:
     """5,000 due nudges, 3 senders: every subscriber gets exactly one, never above the rate."""
-    rate, count = 400, 5000
+    # Below what three workers can do on two cores, so the shared limit is what binds; the
+    # workers run 2% under it, as production runs at 29/s under Telegram's 30.
+    limit, count = 150, 5000
     await add_due_subscribers(database, count)
-    environment = sender_environment(tmp_path, database_url, sandbox.bot_api_url, rate)
-    for n in range(3):
-        workers.append(
-            NudgebotProcess(["run", "--role", "sender"], environment, tmp_path / f"sender-{n}.log")
-        )
+    environment = sender_environment(tmp_path, database_url, sandbox.bot_api_url, limit * 0.98)
+    workers.extend(
+        NudgebotProcess(["run", "--role", "sender"], environment, tmp_path / f"sender-{n}.log")
+        for n in range(3)
+    )
     log = CallLog(client)
 
-    await wait_until(log.refresh, lambda sends: len(sends) >= count)
+    # Watch the database, not the sandbox: reading the call log over and over would stall the
+    # sandbox's event loop and bunch up the arrival times it records.
+    await wait_until(lambda: finished(database), lambda done: done >= count, limit=180)
     for worker in workers:
         assert worker.stop() == 0, worker.output()
     await log.refresh()
@@ -156,7 +173,7 @@ async def test_three_senders_deliver_each_nudge_once_within_the_rate(
     assert len(log.sends) == count
     assert set(per_chat) == {FIRST_CHAT + n for n in range(count)}
     assert set(per_chat.values()) == {1}
-    assert busiest_second(log.sends) <= rate
+    assert busiest_second(log.sends) <= limit
     assert len(owners) == 3  # every worker took a share
 
 
@@ -178,7 +195,7 @@ async def test_a_killed_sender_neither_duplicates_nor_loses_a_nudge(
     workers.append(first)
     log = CallLog(client)
 
-    await wait_until(log.refresh, lambda sends: len(sends) >= count // 4)
+    await wait_until(lambda: finished(database), lambda done: done >= count // 4, limit=60)
     first.process.send_signal(signal.SIGKILL)
     first.process.wait()
     async with database.connect() as connection:
@@ -197,7 +214,7 @@ async def test_a_killed_sender_neither_duplicates_nor_loses_a_nudge(
             )
             return (count - (total or 0)) + (open_rows or 0)
 
-    await wait_until(unfinished, lambda left: left == 0)
+    await wait_until(unfinished, lambda left: left == 0, limit=120)
     assert second.stop() == 0, second.output()
     await log.refresh()
 
