@@ -67,7 +67,7 @@ async def add_due_subscribers(engine: AsyncEngine, count: int) -> None:
 
 
 def sender_environment(
-    tmp_path: Path, database_url: str, bot_api_url: str, rate: int, **extra: str
+    tmp_path: Path, database_url: str, bot_api_url: str, rate: float, **extra: str
 ) -> dict[str, str]:
     """Settings of a sender worker: no quiet hours (the test runs at any hour), fast ticks."""
     return clean_environment(
