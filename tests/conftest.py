@@ -7,20 +7,21 @@ installs PostgreSQL itself, so a skip there would hide a broken setup.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from alembic import command
 from nudgebot.config import bundled_path
 from nudgebot.content import ContentLibrary, ContentStore, load_library
 from nudgebot.db import create_engine, create_session_factory
-from nudgebot.db.migrations import upgrade
+from nudgebot.db.migrations import alembic_config
 from tests.postgres import PostgresDatabases, PostgresNotInstalledError, postgres_databases
 
 MESSAGES_DIR = bundled_path("messages")
@@ -45,6 +46,15 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 
 
+def migrate(database_url: str) -> None:
+    """Upgrade a database from synchronous code, even one called while a test's loop runs.
+
+    Alembic's env.py starts an event loop of its own, which a thread with no loop allows.
+    """
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(command.upgrade, alembic_config(database_url), "head").result()
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresDatabases]:
     """The session's PostgreSQL server, started on first use and removed at the end."""
@@ -64,8 +74,7 @@ def postgres() -> Iterator[PostgresDatabases]:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An SQLite file migrated once per session; tests get copies of it."""
     path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
-    # A synchronous fixture runs outside the tests' event loops, so it may start its own.
-    asyncio.run(upgrade(f"sqlite+aiosqlite:///{path}"))
+    migrate(f"sqlite+aiosqlite:///{path}")
     return path
 
 
@@ -106,7 +115,7 @@ def migrated_database_url(
         assert path is not None
         if Path(path).exists():
             # Something wrote to it already: only a real upgrade keeps that.
-            asyncio.run(upgrade(database_url))
+            migrate(database_url)
         else:
             shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return database_url

@@ -37,6 +37,7 @@ SUPERUSER = "nudgebot"
 FOLDER_PREFIX = "nudgebot-postgres-"
 OWNER_FILE = "owner.pid"  # the test run's process id, to tell abandoned servers from live ones
 MEMORY_TEMP_ROOT = "/dev/shm"  # noqa: S108 - a private mkdtemp folder is made inside it
+MEMORY_TEMP_MIN_FREE = 1 << 30
 START_ATTEMPTS = 3
 START_TIMEOUT_SECONDS = 60
 # Settings that trade durability, which a throwaway server does not need, for speed.
@@ -312,14 +313,24 @@ def _fast_temp_root() -> str | None:
     None means the usual temporary folder.
     """
     memory = Path(MEMORY_TEMP_ROOT)
-    return str(memory) if memory.is_dir() and os.access(memory, os.W_OK | os.X_OK) else None
+    if not memory.is_dir() or not os.access(memory, os.W_OK | os.X_OK):
+        return None
+    # Containers often get a tiny /dev/shm (Docker's default is 64 MiB): a cluster would not fit.
+    stats = os.statvfs(memory)
+    return str(memory) if stats.f_bavail * stats.f_frsize >= MEMORY_TEMP_MIN_FREE else None
 
 
 def _server_user() -> pwd.struct_passwd | None:
     """The account to run the server as: ourselves, unless we are root."""
     if os.geteuid() != 0:
         return None
-    return pwd.getpwnam(UNPRIVILEGED_USER)
+    try:
+        return pwd.getpwnam(UNPRIVILEGED_USER)
+    except KeyError:
+        raise PostgresServerError(
+            f"running as root, and there is no `{UNPRIVILEGED_USER}` user to run PostgreSQL as "
+            "(it refuses to run as root)"
+        ) from None
 
 
 def _init_cluster(

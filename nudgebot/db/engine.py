@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import (
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 POSTGRES_SESSION = {
-    # Whatever zone the server runs in, anything the database computes from a time (a cast to
-    # date, now()) is in UTC, as it is on SQLite, which stores UTC without a zone.
+    # Whatever zone the server runs in, anything the database derives from a time (a cast to
+    # date or to text, date_trunc) is in UTC, as on SQLite, which stores UTC without a zone.
     "timezone": "UTC",
     # Names our connections in pg_stat_activity, so an operator can tell them apart.
     "application_name": "nudgebot",
@@ -25,8 +25,11 @@ POSTGRES_SESSION = {
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An engine for `url`: for SQLite, creates the file's folder and applies our pragmas; for
-    PostgreSQL on asyncpg, pins the session's time zone to UTC."""
+    """An engine for `url`, set up for its kind of database.
+
+    SQLite: creates the file's folder and applies our pragmas. PostgreSQL on asyncpg: sessions
+    run in UTC and are named in pg_stat_activity.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "asyncpg":
         return create_async_engine(

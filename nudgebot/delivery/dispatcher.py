@@ -55,7 +55,7 @@ class DispatcherSettings:
     # so it should take seconds, not the whole lease, even with several workers sharing it.
     claim_size: int = 200
     lease: timedelta = timedelta(seconds=60)
-    concurrency: int = 16
+    concurrency: int = 32
 
 
 async def _no_alert(tip_id: str, reason: str) -> None:
@@ -93,8 +93,12 @@ class Dispatcher:
         limit = asyncio.Semaphore(self._settings.concurrency)
 
         async def send_one(item: ClaimedDelivery) -> None:
+            # The slot covers the Telegram call only: waiting for the outcome's commit outside
+            # it lets outcomes pile up and be committed together.
             async with limit:
-                await self._send(item, now, report)
+                outcome = await self._send(item, now, report)
+            if outcome is not None:
+                await self._outcomes.record(outcome)
 
         while claimed := await self._claim(now):
             report.claimed += len(claimed)
@@ -118,7 +122,10 @@ class Dispatcher:
                 limit=self._settings.claim_size,
             )
 
-    async def _send(self, item: ClaimedDelivery, now: datetime, report: TickReport) -> None:
+    async def _send(
+        self, item: ClaimedDelivery, now: datetime, report: TickReport
+    ) -> Finished | None:
+        """Send one claimed delivery; the outcome to record, or None if already recorded."""
         library = self._content.library
         try:
             if item.kind is DeliveryKind.RESUME_NOTICE:
@@ -127,28 +134,14 @@ class Dispatcher:
             else:
                 tip = library.tips.get(item.tip_id or "")
                 if tip is None:
-                    await self._finish(item, DeliveryState.SKIPPED, reason="tip retired")
-                    return
+                    return Finished(item.id, DeliveryState.SKIPPED, reason="tip retired")
                 rendered = render_tip(library, tip, item.language)
                 message_id = await self._sender.send_tip(item.chat_id, item.id, rendered)
         except TelegramError as error:
             await self._record_failure(item, classify(error), now, report)
-            return
-        await self._finish(item, DeliveryState.SENT, message_id=message_id, sent_at=now)
+            return None
         report.sent += 1
-
-    async def _finish(
-        self,
-        item: ClaimedDelivery,
-        state: DeliveryState,
-        *,
-        message_id: int | None = None,
-        sent_at: datetime | None = None,
-        reason: str | None = None,
-    ) -> None:
-        await self._outcomes.record(
-            Finished(item.id, state, message_id=message_id, sent_at=sent_at, reason=reason)
-        )
+        return Finished(item.id, DeliveryState.SENT, message_id=message_id, sent_at=now)
 
     async def _record_failure(
         self, item: ClaimedDelivery, failure: SendFailure, now: datetime, report: TickReport

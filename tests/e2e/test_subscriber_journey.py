@@ -218,3 +218,51 @@ async def test_command_menu_is_published_per_language(
     languages = [c["params"].get("language_code") for c in calls]
     assert languages == [None, "es"]
     assert [cmd["command"] for cmd in calls[0]["params"]["commands"]] == ["start", "help", "stop"]
+
+
+async def test_later_comes_back_after_the_delay(
+    bot: NudgeBot, client: SandboxClient, clock: ManualClock
+) -> None:
+    """'Later' says when the tip returns, and it does return then, with the same tip."""
+    tip = await subscribe(client)
+    later = button_data(tip)[1]
+
+    await client.press(ADA, tip["message_id"], later)
+    answer = await client.wait_for_call(
+        "answerCallbackQuery", lambda c: "again" in c["params"].get("text", "")
+    )
+    clock.advance(timedelta(hours=3))
+    await bot.tick()
+
+    messages = await client.wait_for_messages(ADA, 3)
+    assert answer["params"]["text"] == "Saved: Later. I'll send it again at 11:00."
+    assert messages[2]["text"].split("\n")[0] == tip["text"].split("\n")[0]
+
+
+async def test_pause_and_resume_by_command(
+    bot: NudgeBot, client: SandboxClient, clock: ManualClock
+) -> None:
+    """/pause 3 stops the nudges with the date they resume; /resume brings them back."""
+    await subscribe(client)
+
+    await client.say(ADA, "/pause 3")
+    paused = (await client.wait_for_messages(ADA, 3))[2]
+    clock.advance(timedelta(days=1, hours=1))
+    await bot.tick()
+    await client.say(ADA, "/resume")
+    resumed = (await client.wait_for_messages(ADA, 4))[3]
+
+    assert paused["text"].startswith("Paused until 2026-06-04.")
+    assert resumed["text"].startswith("Welcome back!")
+
+
+async def test_pause_with_a_bad_length_explains_itself(
+    bot: NudgeBot, client: SandboxClient
+) -> None:
+    """/pause with something other than 1-365 days gets the usage, and pauses nothing."""
+    await subscribe(client)
+
+    await client.say(ADA, "/pause forever")
+    reply = (await client.wait_for_messages(ADA, 3))[2]
+
+    assert reply["text"].startswith("Send /pause for a week off")
