@@ -24,17 +24,17 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
-from datetime import time as wall_time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import func, insert, select
 
-from nudgebot.db import Delivery, DeliveryState, Subscriber, SubscriberStatus, create_engine
+from nudgebot.db import Delivery, DeliveryState, Subscriber, create_engine
 from nudgebot.db.migrations import upgrade
 from tests.e2e.processes import free_port
+from tests.factories import due_subscriber_rows
 from tests.postgres import postgres_databases
 
 TOKEN = "777:bench-token"
@@ -104,21 +104,7 @@ async def prepare(database_url: str, count: int) -> None:
     """Migrate the database and add `count` subscribers who are all due now."""
     await upgrade(database_url)
     engine = create_engine(database_url)
-    now = datetime.now(UTC)
-    rows = [
-        {
-            "chat_id": FIRST_CHAT + n,
-            "language": "en",
-            "timezone": "UTC",
-            "nudge_times": ["09:00"],
-            "day_start": wall_time(0, 0),
-            "status": SubscriberStatus.ACTIVE,
-            "next_due_at": now - timedelta(minutes=1),
-            "created_at": now,
-            "updated_at": now,
-        }
-        for n in range(count)
-    ]
+    rows = due_subscriber_rows(count, FIRST_CHAT, datetime.now(UTC))
     async with engine.begin() as connection:
         for start in range(0, count, 5000):
             await connection.execute(insert(Subscriber), rows[start : start + 5000])

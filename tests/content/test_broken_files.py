@@ -37,6 +37,18 @@ def tip_with(old: str, new: str) -> str:
     return VALID_TIP.replace(old, new)
 
 
+def tip_with_checkin(*options: str) -> str:
+    """The valid extra tip with its own check-in; each option a YAML flow mapping."""
+    lines = "".join(f"\n        - {option}" for option in options)
+    return tip_with(
+        "    difficulty: 1",
+        f"    difficulty: 1\n    checkin:\n      question: Done?\n      options:{lines}",
+    )
+
+
+LATER = "{id: later, label: Later, outcome: later}"
+NOPE = "{id: nope, label: 'No', outcome: not_for_me}"
+
 CASES = [
     # --- YAML itself ---
     pytest.param(
@@ -208,42 +220,24 @@ CASES = [
         id="empty-checkin",
     ),
     pytest.param(
-        tip_with(
-            "    difficulty: 1",
-            "    difficulty: 1\n"
-            "    checkin:\n"
-            "      question: Done?\n"
-            "      options:\n"
-            "        - {id: done, label: 'Yes', outcome: done}\n"
-            "        - {id: later, label: Later, outcome: later}",
-        ),
+        tip_with_checkin("{id: done, label: 'Yes', outcome: done}", LATER),
         "messages/extra.yaml:11:7: tips[0].checkin.options: needs an option for each outcome; missing: not_for_me",
         id="checkin-missing-an-outcome",
     ),
     pytest.param(
-        tip_with(
-            "    difficulty: 1",
-            "    difficulty: 1\n"
-            "    checkin:\n"
-            "      question: Done?\n"
-            "      options:\n"
-            "        - {id: done, label: 'Yes, I did it today and it felt great', outcome: done}\n"
-            "        - {id: later, label: Later, outcome: later}\n"
-            "        - {id: nope, label: 'No', outcome: not_for_me}",
+        tip_with_checkin(
+            "{id: done, label: 'Yes, I did it today and it felt great', outcome: done}",
+            LATER,
+            NOPE,
         ),
         "messages/extra.yaml:12:22: tips[0].checkin.options[0].label: button label 'Yes, I did it today and it felt great' is 37 characters; phones cut labels longer than 30",
         id="button-label-too-long",
     ),
     pytest.param(
-        tip_with(
-            "    difficulty: 1",
-            "    difficulty: 1\n"
-            "    checkin:\n"
-            "      question: Done?\n"
-            "      options:\n"
-            "        - {id: done_and_dusted_and_more_than_enough, label: 'Yes', outcome: done}\n"
-            "        - {id: later, label: Later, outcome: later}\n"
-            "        - {id: nope, label: 'No', outcome: not_for_me}",
+        tip_with_checkin(
+            "{id: done_and_dusted_and_more_than_enough, label: 'Yes', outcome: done}",
+            LATER,
+            NOPE,
         ),
         "messages/extra.yaml:12:12: tips[0].checkin.options[0].id: option id is 36 bytes; button callback data would pass Telegram's 64-byte limit (option ids may have at most 24)",
         id="callback-data-too-long",
@@ -254,15 +248,10 @@ CASES = [
         id="wellbeing-scale-incomplete",
     ),
     pytest.param(
-        tip_with(
-            "    difficulty: 1",
-            "    difficulty: 1\n"
-            "    checkin:\n"
-            "      question: Done?\n"
-            "      options:\n"
-            "        - {id: done, label: Yes, outcome: done}\n"
-            "        - {id: later, label: Later, outcome: later}\n"
-            "        - {id: nope, label: No, outcome: not_for_me}",
+        tip_with_checkin(
+            "{id: done, label: Yes, outcome: done}",
+            LATER,
+            "{id: nope, label: No, outcome: not_for_me}",
         ),
         "messages/extra.yaml:12:22: tips[0].checkin.options[0].label: YAML reads an unquoted "
         "Yes/No/On/Off as true or false; put the text in quotes",

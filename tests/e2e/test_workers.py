@@ -8,7 +8,7 @@ from __future__ import annotations
 import signal
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from nudgebot.db import Delivery, DeliveryState, Subscriber, SubscriberStatus, create_engine
+from nudgebot.db import Delivery, DeliveryState, Subscriber, create_engine
 from nudgebot.sandbox import SandboxServer
 from tests.e2e.processes import NudgebotProcess, clean_environment
 from tests.e2e.sandbox_client import SandboxClient, wait_until
+from tests.factories import due_subscriber_rows
 from tests.postgres import PostgresDatabases
 
 pytestmark = pytest.mark.postgresql
@@ -47,21 +48,7 @@ async def database(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 async def add_due_subscribers(engine: AsyncEngine, count: int) -> None:
     """`count` active subscribers, all due a minute ago."""
-    now = datetime.now(UTC)
-    rows = [
-        {
-            "chat_id": FIRST_CHAT + n,
-            "language": "en",
-            "timezone": "UTC",
-            "nudge_times": ["09:00"],
-            "day_start": time(0, 0),
-            "status": SubscriberStatus.ACTIVE,
-            "next_due_at": now - timedelta(minutes=1),
-            "created_at": now,
-            "updated_at": now,
-        }
-        for n in range(count)
-    ]
+    rows = due_subscriber_rows(count, FIRST_CHAT, datetime.now(UTC))
     async with engine.begin() as connection:
         await connection.execute(insert(Subscriber), rows)
 

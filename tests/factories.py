@@ -1,0 +1,27 @@
+"""Rows for tests and benchmarks that need many subscribers at once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from datetime import time as wall_time
+from typing import Any
+
+from nudgebot.db import SubscriberStatus
+
+
+def due_subscriber_rows(count: int, first_chat: int, now: datetime) -> list[dict[str, Any]]:
+    """`count` active subscribers in UTC, all due a minute before `now`, chat ids consecutive."""
+    return [
+        {
+            "chat_id": first_chat + n,
+            "language": "en",
+            "timezone": "UTC",
+            "nudge_times": ["09:00"],
+            "day_start": wall_time(0, 0),
+            "status": SubscriberStatus.ACTIVE,
+            "next_due_at": now - timedelta(minutes=1),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in range(count)
+    ]
