@@ -1,4 +1,4 @@
-"""What the benchmarks record besides their own timings: memory, the machine, summary statistics."""
+"""What the benchmarks record besides their timings: memory, the machine, summary statistics."""
 
 from __future__ import annotations
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -18,7 +19,16 @@ from alembic import command
 from nudgebot.app import open_database
 from nudgebot.cli import main
 from nudgebot.config import Settings
-from nudgebot.db import Base, create_engine
+from nudgebot.content.limits import MAX_OPTION_ID_BYTES
+from nudgebot.db import (
+    Answer,
+    Base,
+    Delivery,
+    DeliveryKind,
+    DeliveryState,
+    Subscriber,
+    create_engine,
+)
 from nudgebot.db.migrations import (
     MIGRATION_LOCK_KEY,
     SchemaOutOfDateError,
@@ -26,6 +36,7 @@ from nudgebot.db.migrations import (
     schema_status,
     upgrade,
 )
+from tests.factories import due_subscriber_rows
 
 
 async def test_migrations_produce_exactly_the_models_schema(database_url: str) -> None:
@@ -64,6 +75,49 @@ async def test_migrated_tables_have_the_due_index_and_unique_outbox_key(
 
     assert "ix_subscribers_next_due_at" in indexes
     assert ["subscriber_id", "local_date", "slot"] in uniques
+
+
+async def test_answers_hold_the_longest_option_id_the_content_allows(
+    engine: AsyncEngine,
+) -> None:
+    """Any option id the content checks allow fits in an answer (PostgreSQL enforces lengths)."""
+    now = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
+    longest = "o" * MAX_OPTION_ID_BYTES
+
+    async with engine.begin() as connection:
+        subscriber_id = (
+            await connection.execute(
+                insert(Subscriber).returning(Subscriber.id), due_subscriber_rows(1, 42, now)
+            )
+        ).scalar_one()
+        delivery_id = await connection.scalar(
+            insert(Delivery)
+            .values(
+                subscriber_id=subscriber_id,
+                local_date=now.date(),
+                slot="09:00",
+                kind=DeliveryKind.TIP,
+                state=DeliveryState.SENT,
+                tip_id="a-tip",
+                due_at=now,
+                attempts=1,
+                created_at=now,
+            )
+            .returning(Delivery.id)
+        )
+        await connection.execute(
+            insert(Answer).values(
+                delivery_id=delivery_id,
+                subscriber_id=subscriber_id,
+                option_id=longest,
+                outcome="done",
+                answered_at=now,
+            )
+        )
+    async with engine.connect() as connection:
+        stored = await connection.scalar(select(Answer.option_id))
+
+    assert stored == longest
 
 
 def settings_for(database_url: str, tmp_path: Path, **overrides: str) -> Settings:

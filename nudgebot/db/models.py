@@ -34,6 +34,11 @@ NAMING_CONVENTION = {
 }
 
 
+# 64-bit on PostgreSQL, where a million subscribers would exhaust 32-bit ids within years;
+# SQLite's INTEGER is already 64-bit and only numbers rows by itself under that exact name.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class Base(DeclarativeBase):
     """Declarative base with the naming convention."""
 
@@ -125,7 +130,7 @@ class Delivery(Base):
         Index("ix_deliveries_state_due_at", "state", "due_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     subscriber_id: Mapped[int] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
     )
@@ -152,12 +157,15 @@ class Answer(Base):
     __tablename__ = "answers"
     __table_args__ = (Index("ix_answers_delivery_id_answered_at", "delivery_id", "answered_at"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("deliveries.id", ondelete="CASCADE")
+    )
     subscriber_id: Mapped[int] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
     )
-    option_id: Mapped[str] = mapped_column(String(12))
+    # Must hold content.limits.MAX_OPTION_ID_BYTES (db may not import content).
+    option_id: Mapped[str] = mapped_column(String(24))
     outcome: Mapped[str] = mapped_column(String(16))
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
