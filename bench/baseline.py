@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.population import Population, build_database, sqlite_url
-from bench.probes import machine, machine_markdown
+from bench.probes import machine, machine_markdown, run_measuring_child
 from tests.e2e.processes import NudgebotProcess, clean_environment, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,18 +58,9 @@ def run_side(design: str, url: str, api: str, folder: Path) -> dict[str, Any]:
     """Start one design in a fresh interpreter; its result plus the time from spawn to ready."""
     environment = clean_environment(folder, BENCH_DATABASE_URL=url, BENCH_BOT_API_URL=api)
     spawned = time.time()
-    finished = subprocess.run(
-        [sys.executable, "-m", SIDES[design]],
-        env=environment,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=SIDE_TIMEOUT_SECONDS,
-        check=False,
+    result: dict[str, Any] = run_measuring_child(
+        [sys.executable, "-m", SIDES[design]], environment, SIDE_TIMEOUT_SECONDS
     )
-    if finished.returncode != 0:
-        raise RuntimeError(f"{design} failed:\n{finished.stderr[-4000:]}")
-    result: dict[str, Any] = json.loads(finished.stdout.splitlines()[-1])
     result["from_spawn_seconds"] = result.pop("ready_at") - spawned
     return result
 

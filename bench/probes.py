@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import sqlite3
 import statistics
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -70,3 +72,25 @@ def machine_markdown(info: dict[str, Any]) -> str:
         f"{info['date']}; {info['cpus']} CPUs ({info['cpu_model']}), {info['memory_gib']} GiB, "
         f"Linux {info['kernel']}; Python {info['python']}, SQLite {info['sqlite']}{extra}"
     )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_measuring_child(command: list[str], environment: dict[str, str], timeout: float) -> Any:
+    """Run a measuring child process (fresh, so its memory is its own) and parse its result.
+
+    The child prints its result as JSON on its last line of output.
+    """
+    finished = subprocess.run(
+        command,
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if finished.returncode != 0:
+        raise RuntimeError(f"{command[-1]} failed:\n{finished.stderr[-4000:]}")
+    return json.loads(finished.stdout.splitlines()[-1])

@@ -17,7 +17,6 @@ import json
 import math
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.plans import Recorder, Statement, explain
 from bench.population import NOW, Population, build_database, sqlite_url
-from bench.probes import machine, machine_markdown, memory_mib, summary_ms
+from bench.probes import machine, machine_markdown, memory_mib, run_measuring_child, summary_ms
 from nudgebot.app import delivery_policy
 from nudgebot.config import Settings, bundled_path
 from nudgebot.content import load_library
@@ -156,18 +155,9 @@ async def measure(url: str, repetitions: int) -> dict[str, Any]:
 def measure_in_child(url: str, repetitions: int) -> dict[str, Any]:
     """`measure` in a fresh interpreter, so memory is that database's alone."""
     command = [sys.executable, "-m", "bench.scale", "--measure", "--repetitions", str(repetitions)]
-    finished = subprocess.run(
-        command,
-        env={**os.environ, URL_VARIABLE: url},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT_SECONDS,
-        check=False,
+    result: dict[str, Any] = run_measuring_child(
+        command, {**os.environ, URL_VARIABLE: url}, CHILD_TIMEOUT_SECONDS
     )
-    if finished.returncode != 0:
-        raise RuntimeError(f"measuring failed:\n{finished.stderr[-4000:]}")
-    result: dict[str, Any] = json.loads(finished.stdout.splitlines()[-1])
     return result
 
 
