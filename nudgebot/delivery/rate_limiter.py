@@ -96,7 +96,7 @@ class SharedRateLimiter(BaseRateLimiter[None]):
     async def _global_slot(self) -> float:
         """The time of this worker's next send slot.
 
-        A slot whose time has passed by more than one interval is dropped rather than used
+        A slot whose time passed more than MAX_LATENESS_SECONDS ago is dropped rather than used
         late: a worker that fell behind (busy CPU, a slow database) must not catch up in a
         burst on top of the other workers' current slots. Dropped slots are capacity lost,
         never a message lost.
