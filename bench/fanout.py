@@ -130,6 +130,20 @@ async def wait_until_sent(database_url: str, count: int, limit: float) -> None:
         await engine.dispose()
 
 
+def wait_for_sandbox(port: int, limit: float = 30.0) -> None:
+    """Return once the sandbox process answers on its control API."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/sandbox/config", timeout=1).raise_for_status()
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)  # polling for the process to be up, not waiting for time
+        else:
+            return
+
+
 def read_calls(port: int) -> list[dict[str, Any]]:
     """The sandbox's whole call log (read once, at the end)."""
     response = httpx.get(f"http://127.0.0.1:{port}/sandbox/calls", timeout=120)
@@ -156,7 +170,7 @@ def measure(
         server.append("--limits")
     env = environment(database_url, port, rate, paid=rate > 30)
     with processes([server], env, logs):
-        time.sleep(3)  # the server process imports and binds (no traffic is waiting on it)
+        wait_for_sandbox(port)
         with processes([["run", "--role", "sender"]] * workers, env, logs):
             asyncio.run(wait_until_sent(database_url, count, limit=count / 5 + 120))
         calls = read_calls(port)

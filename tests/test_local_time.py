@@ -7,7 +7,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from nudgebot.scheduling import local_date, next_nudge_at, wall_clock_to_utc
+from nudgebot.scheduling import (
+    NudgeSchedule,
+    QuietHours,
+    local_date,
+    next_slot,
+    wall_clock_to_utc,
+)
+
+NO_QUIET_HOURS = QuietHours(time(0, 0), time(0, 0))
+
+
+def next_nudge_at(after: datetime, zone: ZoneInfo, at: time) -> datetime:
+    """The dispatcher's next due time for a subscriber with one nudge time and no quiet hours."""
+    return next_slot(after, NudgeSchedule(zone, (at,), NO_QUIET_HOURS)).at
+
 
 CASES = [
     # zone, previous nudge (UTC), nudge time, expected next nudge (UTC)

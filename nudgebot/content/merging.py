@@ -42,10 +42,6 @@ class Locations:
         source, path = self._where[(kind, ident)]
         return source.problem((*path, *suffix), message, warning=warning)
 
-    def knows(self, kind: str, ident: str) -> bool:
-        """Whether an item was recorded (it may be missing from a file that failed to parse)."""
-        return (kind, ident) in self._where
-
 
 @dataclass
 class LibraryDraft:

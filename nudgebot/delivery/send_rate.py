@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -63,14 +63,6 @@ class SendClock:
             row.paused_until = max(row.paused_until, until)
             row.next_slot_at = max(row.next_slot_at, until)
 
-    async def paused_until(self) -> float:
-        """The end of the current flood wait (0 when none was ever asked)."""
-        async with self._sessions() as session:
-            value = await session.scalar(
-                select(SendRate.paused_until).where(SendRate.name == self._name)
-            )
-            return value or 0.0
-
     async def _locked_row(self, session: AsyncSession, now: float) -> SendRate:
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -86,9 +78,3 @@ class SendClock:
         )
         assert row is not None
         return row
-
-
-async def reset_send_clock(sessions: async_sessionmaker[AsyncSession], now: float) -> None:
-    """Forget reservations and waits (for tests and benchmarks that restart the world)."""
-    async with sessions.begin() as session:
-        await session.execute(update(SendRate).values(next_slot_at=now, paused_until=0.0))

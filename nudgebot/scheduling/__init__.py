@@ -1,6 +1,6 @@
 """Pure time arithmetic for nudges: no I/O, no clock of its own (callers pass `now`)."""
 
-from nudgebot.scheduling.local_time import local_date, next_nudge_at, wall_clock_to_utc
+from nudgebot.scheduling.local_time import local_date, wall_clock_to_utc
 from nudgebot.scheduling.quiet_hours import QuietHours
 from nudgebot.scheduling.schedule import (
     NudgeSchedule,
@@ -19,7 +19,6 @@ __all__ = [
     "current_slot",
     "earliest_send",
     "local_date",
-    "next_nudge_at",
     "next_slot",
     "slots_of_day",
     "subscriber_day",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 
@@ -24,13 +24,3 @@ def wall_clock_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     before the transition.
     """
     return datetime.combine(day, at).replace(tzinfo=zone, fold=0).astimezone(UTC)
-
-
-def next_nudge_at(now: datetime, zone: ZoneInfo, at: time) -> datetime:
-    """The nudge after one planned at `now`: the next local day at `at`, as a UTC instant.
-
-    It always falls on a later local date than `now`, so a subscriber gets at most one daily tip
-    per local day, even when a tick runs late or lands exactly on the nudge time.
-    """
-    tomorrow = local_date(now, zone) + timedelta(days=1)
-    return wall_clock_to_utc(tomorrow, at, zone)
