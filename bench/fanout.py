@@ -201,7 +201,7 @@ def busiest_second(times: list[float]) -> int:
 
 
 def run(
-    kind: str, count: int, workers: list[int], databases: list[str], rate: float | None
+    kind: str, count: int, workers: list[int], databases: list[str], rates: list[float]
 ) -> list[Outcome]:
     """Every requested configuration, side by side in one run."""
     results = []
@@ -211,32 +211,31 @@ def run(
     ):
         root = Path(folder)
         postgres = stack.enter_context(postgres_databases()) if "postgresql" in databases else None
-        for database in databases:
-            for worker_count in workers:
-                logs = root / f"{kind}-{database}-{worker_count}"
-                logs.mkdir()
-                if database == "sqlite":
-                    url = f"sqlite+aiosqlite:///{logs / 'bench.sqlite3'}"
-                else:
-                    assert postgres is not None
-                    url = postgres.empty()
-                limits = kind == "limits"
-                chosen = rate or (29.0 if limits else 1000.0)
-                name = f"limits {'on' if limits else 'off'}, {chosen:g}/s configured"
-                results.append(
-                    measure(
-                        name,
-                        database=database,
-                        database_url=url,
-                        workers=worker_count,
-                        count=count,
-                        rate=chosen,
-                        limits=limits,
-                        logs=logs,
-                    )
+        runs = [(d, r, w) for d in databases for r in rates for w in workers]
+        for database, chosen, worker_count in runs:
+            logs = root / f"{kind}-{database}-{chosen:g}-{worker_count}"
+            logs.mkdir()
+            if database == "sqlite":
+                url = f"sqlite+aiosqlite:///{logs / 'bench.sqlite3'}"
+            else:
+                assert postgres is not None
+                url = postgres.empty()
+            limits = kind == "limits"
+            name = f"limits {'on' if limits else 'off'}, {chosen:g}/s configured"
+            results.append(
+                measure(
+                    name,
+                    database=database,
+                    database_url=url,
+                    workers=worker_count,
+                    count=count,
+                    rate=chosen,
+                    limits=limits,
+                    logs=logs,
                 )
-                if postgres is not None and database == "postgresql":
-                    postgres.drop(url)
+            )
+            if postgres is not None and database == "postgresql":
+                postgres.drop(url)
     return results
 
 
@@ -262,13 +261,21 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=None)
     parser.add_argument("--workers", type=int, nargs="+", default=None)
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
-    parser.add_argument("--rate", type=float, default=None, help="NUDGEBOT_SEND_RATE to use")
+    parser.add_argument(
+        "--rates",
+        type=float,
+        nargs="+",
+        default=None,
+        help="NUDGEBOT_SEND_RATE values to compare (default 1000 and 5000 for throughput: "
+        "Telegram's paid ceiling, and above it to find the bot's own capacity; 29 for limits)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     arguments = parser.parse_args()
     throughput = arguments.kind == "throughput"
     count = arguments.messages or (20000 if throughput else 3000)
     workers = arguments.workers or ([1, 2] if throughput else [1])
-    results = run(arguments.kind, count, workers, arguments.databases, arguments.rate)
+    rates = arguments.rates or ([1000.0, 5000.0] if throughput else [29.0])
+    results = run(arguments.kind, count, workers, arguments.databases, rates)
     print(table(results))
     if arguments.json:
         arguments.json.write_text(json.dumps([asdict(r) for r in results], indent=2))

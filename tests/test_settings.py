@@ -62,3 +62,22 @@ def test_bad_values_are_refused_with_the_setting_named(name: str, value: str) ->
     """An invalid setting fails at start, naming the variable."""
     with pytest.raises(ValidationError, match=name):
         Settings.model_validate({name: value})
+
+
+def test_rate_above_thirty_needs_paid_broadcasting() -> None:
+    """Telegram's free broadcast limit is 30/s; more must be paid for, and said so."""
+    with pytest.raises(ValidationError, match="NUDGEBOT_PAID_BROADCAST"):
+        Settings.model_validate({"NUDGEBOT_SEND_RATE": "100"})
+
+    paid = Settings.model_validate({"NUDGEBOT_SEND_RATE": "1000", "NUDGEBOT_PAID_BROADCAST": "1"})
+    assert paid.send_rate == 1000
+
+
+def test_telegram_never_gets_more_than_its_paid_ceiling() -> None:
+    """Against Telegram 1000/s is the most; another Bot API server (the sandbox) may get more."""
+    above_ceiling = {"NUDGEBOT_SEND_RATE": "3000", "NUDGEBOT_PAID_BROADCAST": "true"}
+    with pytest.raises(ValidationError, match="1000"):
+        Settings.model_validate(above_ceiling)
+
+    sandbox = {**above_ceiling, "NUDGEBOT_BOT_API_URL": "http://127.0.0.1:8081/bot"}
+    assert Settings.model_validate(sandbox).send_rate == 3000

@@ -1,0 +1,103 @@
+"""What a tip policy knows about one subscriber when it chooses: their history, kept small.
+
+The database layer builds these views from the ledger (deliveries and answers) and the kept
+per-topic bandit state; the simulation builds them the same way, through the same services.
+Everything here is plain data, so policies stay pure and testable without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+import numpy as np
+
+from nudgebot.content.library import ContentLibrary
+from nudgebot.content.schema import TimeOfDay
+
+
+@dataclass(frozen=True)
+class TipRecord:
+    """One tip in one subscriber's history."""
+
+    times_sent: int
+    times_done: int
+    last_sent: date
+    last_done: date | None = None
+    # Their latest answer to any sending of it was "Not for me": never again.
+    not_for_me: bool = False
+
+
+@dataclass(frozen=True)
+class TopicRecord:
+    """The kept bandit state of one subscriber in one topic (counts over answered tips).
+
+    `successes` counts "did it"; `failures` counts tips answered otherwise and, at half weight,
+    tips left unanswered, so silence is weak evidence and an explicit answer strong evidence.
+    """
+
+    successes: float = 0.0
+    failures: float = 0.0
+    last_sent: date | None = None
+    # "Did it" answers in a row in this topic; difficulty rises with it.
+    done_streak: int = 0
+
+
+@dataclass(frozen=True)
+class WellbeingScore:
+    """One wellbeing answer: which question, for which of the subscriber's days, 1-5."""
+
+    question_id: str
+    day: date
+    score: int
+
+
+@dataclass(frozen=True)
+class LearnerView:
+    """One subscriber on the day a tip is chosen for them."""
+
+    today: date
+    time_of_day: TimeOfDay
+    tips: Mapping[str, TipRecord] = field(default_factory=dict)
+    topics: Mapping[str, TopicRecord] = field(default_factory=dict)
+    # Their chosen topics; None means all of them.
+    chosen_topics: frozenset[str] | None = None
+    # Wellbeing answers of the last few days, any order.
+    wellbeing: tuple[WellbeingScore, ...] = ()
+    # Tips and check-ins sent in a row without any reply: 3 or more means "go gentle".
+    unanswered_streak: int = 0
+
+
+@dataclass(frozen=True)
+class TopicPrior:
+    """The crowd's Beta prior for a topic: where a newcomer starts."""
+
+    alpha: float
+    beta: float
+
+
+@dataclass(frozen=True)
+class TipChoice:
+    """The chosen tip, the policy that chose it and the probability it had of being chosen."""
+
+    tip_id: str
+    policy: str
+    propensity: float
+
+
+class TipPolicy(Protocol):
+    """Chooses the next tip for one subscriber; None when nothing is eligible."""
+
+    name: str
+
+    def choose(
+        self,
+        library: ContentLibrary,
+        view: LearnerView,
+        priors: Mapping[str, TopicPrior],
+        rng: np.random.Generator,
+    ) -> TipChoice | None:
+        """The next tip for the subscriber `view` describes."""
+        ...
