@@ -130,8 +130,8 @@ class Settings(BaseSettings):
         # sandbox) a benchmark may set the rate higher to find the bot's own capacity.
         if self.send_rate > PAID_BROADCAST_RATE and self.bot_api_url == TELEGRAM_BOT_API_URL:
             raise ValueError(
-                f"NUDGEBOT_SEND_RATE above {PAID_BROADCAST_RATE:g}/s: Telegram does not allow more "
-                "even with paid broadcasting"
+                f"NUDGEBOT_SEND_RATE above {PAID_BROADCAST_RATE:g}/s: Telegram does not allow "
+                "more even with paid broadcasting"
             )
         return self
 

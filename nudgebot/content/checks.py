@@ -34,6 +34,7 @@ def check_library(draft: LibraryDraft) -> list[Problem]:
         problems.extend(_tip_texts(where, tip))
         if tip.checkin is not None:
             problems.extend(_checkin(where, ("tip", tip.id), ("checkin",), tip.checkin))
+    problems.extend(_wellbeing_references(draft))
     problems.extend(_cycles(draft))
     if draft.tip_checkin is not None:
         problems.extend(_checkin(where, ("setting", "tip_checkin"), (), draft.tip_checkin))
@@ -94,6 +95,21 @@ def _tip_references(draft: LibraryDraft, tip: Tip) -> Iterator[Problem]:
         if title not in draft.sources:
             message = f"undeclared source {title!r}{_suggest(title, draft.sources)}"
             yield at("tip", tip.id, ("sources", index), message)
+
+
+def _wellbeing_references(draft: LibraryDraft) -> Iterator[Problem]:
+    at = draft.locations.problem
+    for question in draft.wellbeing.values():
+        if question.when_low is None:
+            continue
+        for index, topic in enumerate(question.when_low.raise_topics):
+            if topic not in draft.topics:
+                message = f"unknown topic {topic!r}{_suggest(topic, draft.topics)}"
+                yield at("wellbeing", question.id, ("when_low", "raise_topics", index), message)
+        for index, tag in enumerate(question.when_low.avoid_tags):
+            if tag not in draft.tags:
+                message = f"undeclared tag {tag!r}{_suggest(tag, draft.tags)}"
+                yield at("wellbeing", question.id, ("when_low", "avoid_tags", index), message)
 
 
 def _tip_texts(where: Locations, tip: Tip) -> Iterator[Problem]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from nudgebot.content.localized import LocalizedText, pick
 from nudgebot.content.problems import Problem
-from nudgebot.content.schema import Checkin, Tip, Topic, WellbeingQuestion
+from nudgebot.content.schema import Checkin, Tip, Topic, WellbeingQuestion, WellbeingSchedule
 from nudgebot.content.ui_keys import UiKey
 
 
@@ -21,6 +21,7 @@ class ContentLibrary:
     tip_checkin: Checkin
     wellbeing: dict[str, WellbeingQuestion]
     ui: dict[str, LocalizedText]
+    wellbeing_checkin: WellbeingSchedule = field(default_factory=WellbeingSchedule)
     warnings: list[Problem] = field(default_factory=list)
 
     def text(self, value: LocalizedText, language: str) -> str:

@@ -10,7 +10,7 @@ from nudgebot.content.checks import check_library
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.merging import LibraryDraft
 from nudgebot.content.problems import ContentError, Problem
-from nudgebot.content.schema import ContentFile
+from nudgebot.content.schema import ContentFile, WellbeingSchedule
 from nudgebot.content.schema_errors import schema_problems
 from nudgebot.content.telegram_checks import telegram_problems
 from nudgebot.content.yaml_source import YamlSource, read_yaml
@@ -41,6 +41,7 @@ def load_library(directory: Path) -> ContentLibrary:
         tips=draft.tips,
         tip_checkin=draft.tip_checkin,
         wellbeing=draft.wellbeing,
+        wellbeing_checkin=draft.wellbeing_checkin or WellbeingSchedule(),
         ui=draft.ui,
         warnings=[problem for problem in problems if problem.severity == "warning"],
     )

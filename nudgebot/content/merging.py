@@ -13,6 +13,7 @@ from nudgebot.content.schema import (
     Tip,
     Topic,
     WellbeingQuestion,
+    WellbeingSchedule,
 )
 from nudgebot.content.yaml_source import KeyPath, YamlSource
 
@@ -52,6 +53,7 @@ class LibraryDraft:
     tips: dict[str, Tip] = field(default_factory=dict)
     tip_checkin: Checkin | None = None
     wellbeing: dict[str, WellbeingQuestion] = field(default_factory=dict)
+    wellbeing_checkin: WellbeingSchedule | None = None
     ui: dict[str, LocalizedText] = field(default_factory=dict)
     tags: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
@@ -66,6 +68,10 @@ class LibraryDraft:
             self.default_language = content.default_language
         if content.tip_checkin and self._first("setting", "tip_checkin", source, ("tip_checkin",)):
             self.tip_checkin = content.tip_checkin
+        if content.wellbeing_checkin and self._first(
+            "setting", "wellbeing_checkin", source, ("wellbeing_checkin",)
+        ):
+            self.wellbeing_checkin = content.wellbeing_checkin
         self.tags.update(self._new("tag", "tags", source, [(t.id, t) for t in content.tags]))
         self.sources.update(
             self._new("source", "sources", source, [(s.title, s) for s in content.sources])

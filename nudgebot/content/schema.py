@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated
 
@@ -97,12 +98,26 @@ class Tip(_Strict):
     sources: list[str] = Field(min_length=1)
 
 
+class LowScoreResponse(_Strict):
+    """How the next days' tips change after a low wellbeing score."""
+
+    # A score at or below this counts as low.
+    at_most: int = Field(default=2, ge=1, le=4)
+    # For how many of the subscriber's days after the answer the response holds.
+    days: int = Field(default=3, ge=1, le=14)
+    # Topics raised in the choice (a low sleep score raises sleep tips).
+    raise_topics: list[Identifier] = Field(default_factory=list)
+    # Tags left out entirely (a low gut-comfort score: no high-FODMAP tips).
+    avoid_tags: list[Identifier] = Field(default_factory=list)
+
+
 class WellbeingQuestion(_Strict):
     """A 1-5 wellbeing check-in (mood, gut comfort, sleep quality) with a label per score."""
 
     id: Identifier
     question: LocalizedText
     labels: dict[int, LocalizedText]
+    when_low: LowScoreResponse | None = None
 
     @field_validator("labels")
     @classmethod
@@ -110,6 +125,22 @@ class WellbeingQuestion(_Strict):
         if set(labels) != set(WELLBEING_SCALE):
             raise ValueError("needs exactly one label for each score 1, 2, 3, 4 and 5")
         return labels
+
+
+class WellbeingSchedule(_Strict):
+    """When the wellbeing check-in goes out, unless a subscriber chose otherwise."""
+
+    # Local time; the deployment's quiet hours still apply.
+    time: str = "19:30"
+    # 1: daily; 2: every other day; ...
+    every_days: int = Field(default=1, ge=1, le=7)
+
+    @field_validator("time")
+    @classmethod
+    def _hours_and_minutes(cls, value: str) -> str:
+        if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+            raise ValueError(f"expected a local time like 19:30, not {value!r}")
+        return value
 
 
 class TagDefinition(_Strict):
@@ -136,4 +167,5 @@ class ContentFile(_Strict):
     tips: list[Tip] = Field(default_factory=list)
     tip_checkin: Checkin | None = None
     wellbeing: list[WellbeingQuestion] = Field(default_factory=list)
+    wellbeing_checkin: WellbeingSchedule | None = None
     ui: dict[str, LocalizedText] = Field(default_factory=dict)

@@ -263,6 +263,20 @@ CASES = [
         "messages/extra.yaml:2:3: ui.greting: unknown UI string; did you mean 'greeting'?",
         id="unknown-ui-string",
     ),
+    # --- wellbeing ---
+    pytest.param(
+        "wellbeing:\n  - id: energy\n    question: Energy?\n"
+        "    labels: {1: a, 2: b, 3: c, 4: d, 5: e}\n"
+        "    when_low:\n      raise_topics: [movement, slep]\n",
+        "messages/extra.yaml:6:32: wellbeing[0].when_low.raise_topics[1]: unknown topic 'slep'; "
+        "did you mean 'sleep'?",
+        id="low-score-raises-unknown-topic",
+    ),
+    pytest.param(
+        "wellbeing_checkin:\n  time: '7pm'\n",
+        "messages/extra.yaml:2:3: wellbeing_checkin.time: expected a local time like 19:30, not '7pm'",
+        id="wellbeing-time-not-hh-mm",
+    ),
 ]
 
 
