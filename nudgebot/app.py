@@ -10,15 +10,19 @@ import os
 import secrets
 import signal
 import socket
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from nudgebot.adaptation.bandit import AdaptivePolicy
+from nudgebot.adaptation.learner import TipPolicy
 from nudgebot.bot import (
     AdminAlerts,
     BotHandlers,
@@ -28,17 +32,20 @@ from nudgebot.bot import (
 )
 from nudgebot.bot.http_transport import AiohttpRequest
 from nudgebot.config import Settings
-from nudgebot.content import ContentStore, load_library
+from nudgebot.content import ContentLibrary, ContentStore, load_library
 from nudgebot.content.reload import ContentReloader, ReloadOutcome
 from nudgebot.db import create_engine, create_session_factory
 from nudgebot.db.migrations import prepare_schema
 from nudgebot.delivery import DeliveryPolicy, Dispatcher, DispatcherSettings
+from nudgebot.delivery.learning import TipChooser
 from nudgebot.delivery.rate_limiter import SharedRateLimiter
 from nudgebot.delivery.send_rate import SendClock
+from nudgebot.delivery.transport import OutboxSender
 from nudgebot.scheduling import QuietHours
 from nudgebot.services import (
     CheckinService,
     PauseService,
+    Press,
     SubscriptionDefaults,
     SubscriptionService,
 )
@@ -202,6 +209,12 @@ def delivery_policy(settings: Settings) -> DeliveryPolicy:
     )
 
 
+def tip_chooser(settings: Settings, seed: int | None = None) -> TipChooser:
+    """The adaptive tip policy with the deployment's exploration floor."""
+    policy = AdaptivePolicy(epsilon=settings.exploration_floor)
+    return TipChooser(policy, np.random.default_rng(seed))
+
+
 def build_bot(
     settings: Settings,
     engine: AsyncEngine,
@@ -233,12 +246,14 @@ def build_bot(
         builder = builder.updater(None)
     application = builder.build()
     policy = delivery_policy(settings)
+    chooser = tip_chooser(settings)
     alerts = AdminAlerts(application.bot, content, settings.admin_ids)
     dispatcher = Dispatcher(
         sessions,
         content,
         TelegramOutboxSender(application.bot, paid_broadcast=settings.paid_broadcast),
         policy=policy,
+        chooser=chooser,
         settings=DispatcherSettings(
             owner=worker_identity(),
             batch_size=settings.dispatch_batch_size,
@@ -271,6 +286,7 @@ def build_bot(
             SubscriptionDefaults(settings.default_timezone, settings.default_nudge_time),
             content,
             policy,
+            chooser,
         ),
         checkins=CheckinService(sessions, content, policy),
         pauses=PauseService(sessions, policy),
@@ -279,3 +295,84 @@ def build_bot(
         wake_dispatcher=nudgebot.wake_dispatcher,
     ).register(application)
     return nudgebot
+
+
+@dataclass
+class SimulatedDeployment:
+    """The bot's services and dispatcher on their own database, for `nudgebot simulate`.
+
+    Everything the live bot runs, minus Telegram: the outbox sends through the simulation's
+    sender, and simulated people answer through the same services as the bot's handlers.
+    """
+
+    library: ContentLibrary
+    subscriptions: SubscriptionService
+    dispatcher: Dispatcher
+    checkins: CheckinService
+
+    async def subscribe(self, chat_id: int, language: str, now: datetime) -> None:
+        """Someone sends /start."""
+        await self.subscriptions.subscribe(chat_id, language, now)
+
+    async def tick(self, now: datetime) -> None:
+        """One dispatcher run: plan and send everything due at `now`."""
+        await self.dispatcher.tick(now)
+
+    async def answer_many(self, presses: Sequence[Press]) -> None:
+        """Button presses, recorded in one transaction."""
+        await self.checkins.answer_many(presses)
+
+    async def reply(self, chat_id: int, now: datetime) -> None:
+        """Someone writes anything (this ends a silence pause)."""
+        await self.checkins.reply(chat_id, now)
+
+
+@contextlib.asynccontextmanager
+async def simulated_deployment(
+    database_url: str,
+    messages_dir: Path,
+    policy: TipPolicy,
+    seed: int,
+    sender: OutboxSender,
+) -> AsyncIterator[SimulatedDeployment]:
+    """A migrated database at `database_url` with the bot's services choosing by `policy`.
+
+    Everyone lives in UTC with the default 09:00 nudge; the dispatcher plans and claims in
+    large batches, since nothing is rate-limited without Telegram.
+    """
+    settings = Settings.model_validate(
+        {
+            "NUDGEBOT_DATABASE_URL": database_url,
+            "NUDGEBOT_MESSAGES_DIR": str(messages_dir),
+            "NUDGEBOT_AUTO_MIGRATE": "true",
+        }
+    )
+    engine = await open_database(settings)
+    try:
+        sessions = create_session_factory(engine)
+        content = ContentStore(load_library(settings.messages_dir))
+        rules = delivery_policy(settings)
+        chooser = TipChooser(policy, np.random.default_rng(seed))
+        yield SimulatedDeployment(
+            library=content.library,
+            subscriptions=SubscriptionService(
+                sessions,
+                SubscriptionDefaults(settings.default_timezone, settings.default_nudge_time),
+                content,
+                rules,
+                chooser,
+            ),
+            dispatcher=Dispatcher(
+                sessions,
+                content,
+                sender,
+                policy=rules,
+                chooser=chooser,
+                settings=DispatcherSettings(
+                    owner="simulation", batch_size=1000, claim_size=2000, concurrency=256
+                ),
+            ),
+            checkins=CheckinService(sessions, content, rules),
+        )
+    finally:
+        await engine.dispose()

@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     content_watch_seconds: float = Field(
         default=2.0, ge=0, validation_alias="NUDGEBOT_CONTENT_WATCH_SECONDS"
     )
+    # Every eligible tip keeps at least this probability of being chosen (at most 1/N with N
+    # eligible), so the bot keeps learning about tips it currently rates low.
+    exploration_floor: float = Field(
+        default=0.001, ge=0, le=1, validation_alias="NUDGEBOT_EXPLORATION_FLOOR"
+    )
     log_level: str = Field(default="INFO", validation_alias="NUDGEBOT_LOG_LEVEL")
 
     @field_validator("admin_ids", mode="before")

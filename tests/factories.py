@@ -6,7 +6,10 @@ from datetime import datetime, timedelta
 from datetime import time as wall_time
 from typing import Any
 
+from nudgebot.app import tip_chooser
+from nudgebot.config import Settings
 from nudgebot.db import SubscriberStatus
+from nudgebot.delivery.learning import TipChooser
 
 
 def due_subscriber_rows(count: int, first_chat: int, now: datetime) -> list[dict[str, Any]]:
@@ -25,3 +28,8 @@ def due_subscriber_rows(count: int, first_chat: int, now: datetime) -> list[dict
         }
         for n in range(count)
     ]
+
+
+def seeded_chooser(seed: int = 7) -> TipChooser:
+    """The bot's adaptive tip chooser with a fixed seed, so a test's choices repeat."""
+    return tip_chooser(Settings.model_validate({}), seed=seed)

@@ -30,6 +30,7 @@ from nudgebot.services import (
     SubscriptionDefaults,
     SubscriptionService,
 )
+from tests.factories import seeded_chooser
 
 Row = TypeVar("Row", Subscriber, Delivery, Answer)
 NOW = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)  # 09:00 in Berlin
@@ -43,7 +44,10 @@ class NoTelegram:
     async def send_tip(self, chat_id: int, delivery_id: int, tip: object) -> int:
         raise AssertionError("these tests plan deliveries but never send them")
 
-    async def send_notice(self, chat_id: int, html: str) -> int:
+    async def send_wellbeing(self, chat_id: int, delivery_id: int, checkin: object) -> int:
+        raise AssertionError("these tests plan deliveries but never send them")
+
+    async def send_notice(self, chat_id: int, delivery_id: int, notice: object) -> int:
         raise AssertionError("these tests plan deliveries but never send them")
 
 
@@ -52,14 +56,19 @@ def subscriptions(
     sessions: async_sessionmaker[AsyncSession], content: ContentStore
 ) -> SubscriptionService:
     """The subscription service on the test database."""
-    return SubscriptionService(sessions, DEFAULTS, content, POLICY)
+    return SubscriptionService(sessions, DEFAULTS, content, POLICY, seeded_chooser())
 
 
 @pytest.fixture
 def planner(sessions: async_sessionmaker[AsyncSession], content: ContentStore) -> Dispatcher:
     """A dispatcher used only for planning."""
     return Dispatcher(
-        sessions, content, NoTelegram(), policy=POLICY, settings=DispatcherSettings(owner="test")
+        sessions,
+        content,
+        NoTelegram(),
+        policy=POLICY,
+        chooser=seeded_chooser(),
+        settings=DispatcherSettings(owner="test"),
     )
 
 
@@ -87,10 +96,30 @@ async def subscriber_of(sessions: async_sessionmaker[AsyncSession]) -> Subscribe
     return subscriber
 
 
+async def subscribe_tips_only(
+    subscriptions: SubscriptionService,
+    sessions: async_sessionmaker[AsyncSession],
+    at: datetime,
+) -> None:
+    """Subscribe chat 42 and turn the wellbeing check-in off, leaving only the tip nudges."""
+    await subscriptions.subscribe(42, "en", at)
+    async with sessions.begin() as session:
+        subscriber = (await session.scalars(select(Subscriber))).one()
+        subscriber.wellbeing_enabled = False
+        subscriber.next_due_at = next_tip_at(subscriber.next_due_at)
+
+
+def next_tip_at(due: datetime | None) -> datetime | None:
+    """The 09:00 Berlin nudge at or after `due` (skipping today's 19:30 check-in)."""
+    if due is None or due.hour == 7:
+        return due
+    return datetime.combine(due.date() + timedelta(days=1), time(7, 0), tzinfo=UTC)
+
+
 async def test_start_subscribes_with_defaults_and_queues_the_first_tip_now(
     subscriptions: SubscriptionService, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    """/start creates an active subscriber and a tip due now; the next is tomorrow 09:00."""
+    """/start creates an active subscriber and a tip due now; next, the 19:30 wellbeing check-in."""
     joined = await subscriptions.subscribe(42, "es", NOW)
 
     subscriber = await subscriber_of(sessions)
@@ -104,7 +133,7 @@ async def test_start_subscribes_with_defaults_and_queues_the_first_tip_now(
         DeliveryState.PLANNED,
         NOW,
     )
-    assert subscriber.next_due_at == datetime(2026, 6, 2, 7, 0, tzinfo=UTC)
+    assert subscriber.next_due_at == datetime(2026, 6, 1, 17, 30, tzinfo=UTC)
 
 
 async def test_first_tip_is_not_held_by_quiet_hours(
@@ -125,7 +154,7 @@ async def test_early_subscriber_gets_todays_nudge_not_a_second_one(
     """At 07:00, before the 09:00 nudge, the first tip counts as today's: next is tomorrow."""
     early = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)  # 07:00 in Berlin
 
-    await subscriptions.subscribe(42, "en", early)
+    await subscribe_tips_only(subscriptions, sessions, early)
 
     [delivery] = await rows(sessions, Delivery)
     assert delivery.local_date == date(2026, 6, 1)
@@ -183,7 +212,7 @@ async def test_daily_planning_picks_unseen_tips_on_local_days(
     planner: Dispatcher,
 ) -> None:
     """Each day at 09:00 local gets a tip the subscriber has not had, dated in their calendar."""
-    await subscriptions.subscribe(42, "en", NOW)
+    await subscribe_tips_only(subscriptions, sessions, NOW)
 
     planned = [await planner.plan_due(NOW + timedelta(days=n)) for n in (1, 2)]
 
@@ -200,7 +229,7 @@ async def test_daily_budget_caps_the_messages_of_a_day(
     planner: Dispatcher,
 ) -> None:
     """With a budget of 2, a third nudge time on the same day plans nothing."""
-    await subscriptions.subscribe(42, "en", NOW)
+    await subscribe_tips_only(subscriptions, sessions, NOW)
     async with sessions.begin() as session:
         subscriber = (await session.scalars(select(Subscriber))).one()
         subscriber.nudge_times = ["09:00", "13:00", "18:00"]
@@ -240,7 +269,7 @@ async def test_pause_skips_everything_until_a_welcome_back(
     planner: Dispatcher,
 ) -> None:
     """During a pause nothing is planned; when it ends, a welcome back comes first."""
-    await subscriptions.subscribe(42, "en", NOW)
+    await subscribe_tips_only(subscriptions, sessions, NOW)
 
     result = await pauses.pause(42, 3, NOW)
     during = [await planner.plan_due(NOW + timedelta(days=n)) for n in (1, 2)]

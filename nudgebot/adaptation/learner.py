@@ -60,6 +60,9 @@ class LearnerView:
 
     today: date
     time_of_day: TimeOfDay
+    # Telegram chat id: policies ignore it, except the simulation's oracle, which looks up the
+    # simulated person's hidden preferences by it.
+    chat_id: int = 0
     tips: Mapping[str, TipRecord] = field(default_factory=dict)
     topics: Mapping[str, TopicRecord] = field(default_factory=dict)
     # Their chosen topics; None means all of them.
@@ -90,7 +93,10 @@ class TipChoice:
 class TipPolicy(Protocol):
     """Chooses the next tip for one subscriber; None when nothing is eligible."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The policy's name, stored with every delivery it chose."""
+        ...
 
     def choose(
         self,

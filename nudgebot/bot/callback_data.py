@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from nudgebot.content.limits import MAX_OPTION_ID_BYTES
 
 _PREFIX = "c"
-_PATTERN = re.compile(rf"^c:([0-9a-z]{{1,13}}):([a-z0-9_]{{1,{MAX_OPTION_ID_BYTES}}})$")
+# Options: a tip's option ids ([a-z0-9_]) or a wellbeing score ("gut_comfort=4", "sleep-2=1").
+_PATTERN = re.compile(rf"^c:([0-9a-z]{{1,13}}):([a-z0-9_=-]{{1,{MAX_OPTION_ID_BYTES}}})$")
 MAX_CALLBACK_DATA_BYTES = 64
 # Buttons of an admin's preview carry this instead of a delivery: pressing them records nothing.
 PREVIEW_DATA = "preview"

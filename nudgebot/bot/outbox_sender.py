@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.warnings import PTBUserWarning
 
 from nudgebot.bot.keyboards import checkin_rows
-from nudgebot.content import RenderedTip
+from nudgebot.content.rendering import RenderedNotice, RenderedTip, RenderedWellbeing
 
 
 class TelegramOutboxSender:
@@ -44,6 +44,17 @@ class TelegramOutboxSender:
         markup = {"inline_keyboard": checkin_rows(delivery_id, tip.buttons)}
         return await self._send({"chat_id": chat_id, "text": tip.html, "reply_markup": markup})
 
-    async def send_notice(self, chat_id: int, html: str) -> int:
-        """Send a notice without buttons and return its Telegram message id."""
-        return await self._send({"chat_id": chat_id, "text": html})
+    async def send_wellbeing(
+        self, chat_id: int, delivery_id: int, checkin: RenderedWellbeing
+    ) -> int:
+        """Send the wellbeing check-in's first question and return its message id."""
+        markup = {"inline_keyboard": checkin_rows(delivery_id, checkin.buttons)}
+        return await self._send({"chat_id": chat_id, "text": checkin.html, "reply_markup": markup})
+
+    async def send_notice(self, chat_id: int, delivery_id: int, notice: RenderedNotice) -> int:
+        """Send a notice (with its buttons, if any) and return its Telegram message id."""
+        parameters: dict[str, Any] = {"chat_id": chat_id, "text": notice.html}
+        if notice.buttons:
+            markup = {"inline_keyboard": checkin_rows(delivery_id, notice.buttons)}
+            parameters["reply_markup"] = markup
+        return await self._send(parameters)

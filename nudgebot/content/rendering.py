@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from nudgebot.content.library import ContentLibrary
@@ -24,6 +25,44 @@ class RenderedTip:
 
     html: str
     buttons: tuple[Button, ...]
+    tip_id: str = ""
+
+
+@dataclass(frozen=True)
+class RenderedWellbeing:
+    """The wellbeing check-in as it stands: answers so far, and the next question's buttons.
+
+    `question_id` is the question the buttons answer; None once every question is answered.
+    """
+
+    html: str
+    buttons: tuple[Button, ...]
+    question_id: str | None
+
+
+@dataclass(frozen=True)
+class RenderedNotice:
+    """A message from the bot itself: `kind` says which (for logs and the simulation)."""
+
+    kind: str
+    html: str
+    buttons: tuple[Button, ...] = ()
+
+
+RESUME_OPTION = "resume"
+
+
+def wellbeing_option(question_id: str, score: int) -> str:
+    """The option id of one score button: "mood=4"."""
+    return f"{question_id}={score}"
+
+
+def parse_wellbeing_option(option_id: str) -> tuple[str, int] | None:
+    """ "mood=4" -> ("mood", 4); None for anything that is not a 1-5 score button."""
+    question_id, _, score = option_id.partition("=")
+    if not question_id or score not in {"1", "2", "3", "4", "5"}:
+        return None
+    return question_id, int(score)
 
 
 def render_tip(
@@ -55,7 +94,45 @@ def render_tip(
             parts.append(library.ui_text(UiKey.CHECKIN_RECORDED, language, choice=label))
             label = f"{mark} {label}"
         buttons.append(Button(label, option.id))
-    return RenderedTip("\n\n".join(parts), tuple(buttons))
+    return RenderedTip("\n\n".join(parts), tuple(buttons), tip.id)
+
+
+def render_wellbeing(
+    library: ContentLibrary, language: str, answered: Mapping[str, int]
+) -> RenderedWellbeing:
+    """The wellbeing check-in with `answered` (question id -> score) filled in.
+
+    One question at a time, in library order: each press edits the message to the next one, so
+    the chat shows one short card instead of three.
+    """
+    text = library.text
+    parts = [f"<b>{library.ui_text(UiKey.WELLBEING_INTRO, language)}</b>"]
+    pending = None
+    for question in library.wellbeing.values():
+        asked = html.escape(text(question.question, language), quote=False)
+        score = answered.get(question.id)
+        if score is not None:
+            label = html.escape(text(question.labels[score], language), quote=False)
+            parts.append(f"{asked} <b>{score}</b> ({label})")
+        elif pending is None:
+            pending = question
+            parts.append(f"<b>{asked}</b>")
+    if pending is None:
+        parts.append(library.ui_text(UiKey.WELLBEING_THANKS, language))
+        return RenderedWellbeing("\n\n".join(parts), (), None)
+    buttons = tuple(
+        Button(
+            f"{score} {text(pending.labels[score], language)}", wellbeing_option(pending.id, score)
+        )
+        for score in sorted(pending.labels)
+    )
+    return RenderedWellbeing("\n\n".join(parts), buttons, pending.id)
+
+
+def render_dormant_notice(library: ContentLibrary, language: str) -> RenderedNotice:
+    """ "I'll pause for now", with a button that brings the tips back."""
+    resume = Button(library.ui_text(UiKey.BUTTON_RESUME, language), RESUME_OPTION)
+    return RenderedNotice("dormant", library.ui_text(UiKey.DORMANT_NOTICE, language), (resume,))
 
 
 def _labelled(

@@ -48,6 +48,12 @@ class UiKey(StrEnum):
     COMMAND_PAUSE = "command_pause"
     COMMAND_RESUME = "command_resume"
     ADMIN_TIP_BROKEN = "admin_tip_broken"
+    WELLBEING_INTRO = "wellbeing_intro"
+    WELLBEING_THANKS = "wellbeing_thanks"
+    DORMANT_NOTICE = "dormant_notice"
+    BUTTON_RESUME = "button_resume"
+    NOTE_SAVED = "note_saved"
+    NOTE_USAGE = "note_usage"
 
 
 # Placeholders a key's text may use (and str.format fills); any other {name} is an error.

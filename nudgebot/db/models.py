@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     Enum,
     Float,
@@ -64,6 +65,8 @@ class SubscriberStatus(StrEnum):
     PAUSED = "paused"
     STOPPED = "stopped"
     BLOCKED = "blocked"
+    # Paused by the bot after a week of silence: nothing is sent until they write or tap again.
+    DORMANT = "dormant"
 
 
 class DeliveryState(StrEnum):
@@ -82,6 +85,8 @@ class DeliveryKind(StrEnum):
 
     TIP = "tip"  # a tip with its check-in (also a tip re-sent after "Later")
     RESUME_NOTICE = "resume_notice"  # "welcome back" when a pause ends by itself
+    WELLBEING = "wellbeing"  # the 1-5 wellbeing questions
+    DORMANT_NOTICE = "dormant_notice"  # "I'll pause for now, tap to resume" after silence
 
 
 class Subscriber(Base):
@@ -105,10 +110,17 @@ class Subscriber(Base):
     quiet_end: Mapped[time | None] = mapped_column(Time)
     min_gap_minutes: Mapped[int | None] = mapped_column(Integer)
     daily_budget: Mapped[int | None] = mapped_column(Integer)
+    # Topic ids they chose; None: every topic, including ones added later.
+    topics: Mapped[list[str] | None] = mapped_column(JSON)
+    wellbeing_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # Their own wellbeing check-in time; None: the library's.
+    wellbeing_time: Mapped[time | None] = mapped_column(Time)
     status: Mapped[SubscriberStatus] = mapped_column(_str_enum(SubscriberStatus, "status"))
     paused_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     last_message_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Their last answer, note or message: silence is counted from here.
+    last_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -139,6 +151,12 @@ class Delivery(Base):
     kind: Mapped[DeliveryKind] = mapped_column(_str_enum(DeliveryKind, "delivery_kind"))
     state: Mapped[DeliveryState] = mapped_column(_str_enum(DeliveryState, "delivery_state"))
     tip_id: Mapped[str | None] = mapped_column(String(40))
+    # The policy that chose the tip and the probability it gave it: enough to estimate any
+    # tip's effect later without the bias of the policy's own preferences.
+    policy: Mapped[str | None] = mapped_column(String(32))
+    propensity: Mapped[float | None] = mapped_column(Float)
+    # The current check-in answer (Outcome value), kept here for learning; answers keep history.
+    outcome: Mapped[str | None] = mapped_column(String(16))
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -152,7 +170,11 @@ class Delivery(Base):
 
 
 class Answer(Base):
-    """One press of a check-in button; a re-press adds a row, so the history stays."""
+    """One press of a check-in button; a re-press adds a row, so the history stays.
+
+    A tip's answer has the option and its outcome; a wellbeing answer also has the question and
+    the 1-5 score (its outcome is "score").
+    """
 
     __tablename__ = "answers"
     __table_args__ = (Index("ix_answers_delivery_id_answered_at", "delivery_id", "answered_at"),)
@@ -167,7 +189,45 @@ class Answer(Base):
     # Must hold content.limits.MAX_OPTION_ID_BYTES (db may not import content).
     option_id: Mapped[str] = mapped_column(String(24))
     outcome: Mapped[str] = mapped_column(String(16))
+    question_id: Mapped[str | None] = mapped_column(String(40))
+    score: Mapped[int | None] = mapped_column(Integer)
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Note(Base):
+    """Free text a subscriber wrote: after a check-in (then tied to it) or with /note."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    delivery_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("deliveries.id", ondelete="SET NULL")
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TopicStats(Base):
+    """The bandit's kept state for one subscriber and topic (derivable from the ledger).
+
+    Successes count "did it"; failures count other answers and, at half weight, tips still
+    unanswered, so the sampler reads silence as weak evidence.
+    """
+
+    __tablename__ = "topic_stats"
+
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+    successes: Mapped[float] = mapped_column(Float, default=0.0)
+    failures: Mapped[float] = mapped_column(Float, default=0.0)
+    last_sent_on: Mapped[date | None] = mapped_column(Date)
+    # "Did it" answers in a row in this topic (difficulty rises with it).
+    done_streak: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class SendRate(Base):

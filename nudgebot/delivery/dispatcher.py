@@ -10,8 +10,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import TelegramError
 
-from nudgebot.adaptation import choose_tip
-from nudgebot.content.rendering import render_tip
+from nudgebot.content.rendering import (
+    RenderedNotice,
+    render_dormant_notice,
+    render_tip,
+    render_wellbeing,
+)
 from nudgebot.content.store import ContentStore
 from nudgebot.content.ui_keys import UiKey
 from nudgebot.db.models import DeliveryKind, DeliveryState
@@ -23,8 +27,9 @@ from nudgebot.db.repositories import (
     SubscriberRepository,
 )
 from nudgebot.delivery.errors import FailureKind, SendFailure, classify
+from nudgebot.delivery.learning import TipChooser
 from nudgebot.delivery.outcomes import OutcomeRecorder
-from nudgebot.delivery.planner import Planner, usable_library
+from nudgebot.delivery.planner import Planner
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.delivery.transport import BrokenTipAlert, OutboxSender
 
@@ -72,13 +77,14 @@ class Dispatcher:
         sender: OutboxSender,
         *,
         policy: DeliveryPolicy,
+        chooser: TipChooser,
         settings: DispatcherSettings,
         broken_tip_alert: BrokenTipAlert = _no_alert,
     ) -> None:
         self._sessions = sessions
         self._content = content
         self._sender = sender
-        self._planner = Planner(policy)
+        self._planner = Planner(policy, chooser)
         self._settings = settings
         self._alert = broken_tip_alert
         self._outcomes = OutcomeRecorder(sessions, settings.owner)
@@ -130,7 +136,14 @@ class Dispatcher:
         try:
             if item.kind is DeliveryKind.RESUME_NOTICE:
                 html = library.ui_text(UiKey.RESUMED, item.language)
-                message_id = await self._sender.send_notice(item.chat_id, html)
+                notice = RenderedNotice("resume", html)
+                message_id = await self._sender.send_notice(item.chat_id, item.id, notice)
+            elif item.kind is DeliveryKind.DORMANT_NOTICE:
+                notice = render_dormant_notice(library, item.language)
+                message_id = await self._sender.send_notice(item.chat_id, item.id, notice)
+            elif item.kind is DeliveryKind.WELLBEING:
+                checkin = render_wellbeing(library, item.language, {})
+                message_id = await self._sender.send_wellbeing(item.chat_id, item.id, checkin)
             else:
                 tip = library.tips.get(item.tip_id or "")
                 if tip is None:
@@ -197,18 +210,17 @@ class Dispatcher:
                 item.tip_id, failure.reason, now
             )
             deliveries = DeliveryRepository(session)
-            broken = await BrokenTipRepository(session).ids()
-            history = (await deliveries.tip_history([item.subscriber_id])).get(
-                item.subscriber_id, {}
+            choice = await self._planner.choose_replacement(
+                session, self._content.library, item.subscriber_id, now
             )
-            choice = choose_tip(usable_library(self._content.library, broken), history)
             if choice is None:
                 await deliveries.finish(
                     item.id, self._settings.owner, DeliveryState.FAILED, reason=failure.reason
                 )
                 report.failed += 1
             else:
-                await deliveries.replace_tip(item.id, self._settings.owner, choice.tip_id, now)
+                replacement = (choice.tip_id, choice.policy, choice.propensity)
+                await deliveries.replace_tip(item.id, self._settings.owner, replacement, now)
                 report.retried += 1
         if newly_broken:
             await self._alert(item.tip_id, failure.reason)

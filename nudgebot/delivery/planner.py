@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.adaptation import choose_tip
+from nudgebot.adaptation.learner import LearnerView, TipChoice
 from nudgebot.content.library import ContentLibrary
+from nudgebot.content.schema import TimeOfDay
 from nudgebot.db.models import DeliveryKind, Subscriber, SubscriberStatus
 from nudgebot.db.repositories import (
     BrokenTipRepository,
     DeliveryRepository,
+    LearningRepository,
     Planned,
     SubscriberRepository,
+    TopicChange,
 )
+from nudgebot.delivery.learning import Silence, TipChooser, planned_evidence, time_of_day
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.scheduling import (
     NudgeSchedule,
@@ -24,12 +28,14 @@ from nudgebot.scheduling import (
     current_slot,
     earliest_send,
     next_slot,
+    slots_of_day,
     subscriber_day,
 )
 
 logger = logging.getLogger(__name__)
 
 RESUME_SLOT = "resume"
+DORMANT_SLOT = "dormant"
 
 
 def serving_slot(now: datetime, schedule: NudgeSchedule) -> NudgeSlot:
@@ -46,6 +52,22 @@ def serving_slot(now: datetime, schedule: NudgeSchedule) -> NudgeSlot:
     return slot
 
 
+def _goes_dormant(silence: Silence) -> bool:
+    # Silence counts only while messages go unanswered: after a pause, nothing was sent.
+    return (
+        silence.silent_for >= DORMANT_AFTER
+        and silence.unanswered_streak >= GENTLE_AFTER_UNANSWERED
+    )
+
+
+def _part_of_day(slot: NudgeSlot, schedule: NudgeSchedule) -> TimeOfDay:
+    return time_of_day(slot.at.astimezone(schedule.zone).hour)
+
+
+def _had_tip_on(view: LearnerView, day: date) -> bool:
+    return any(record.last_sent == day for record in view.tips.values())
+
+
 def usable_library(library: ContentLibrary, broken: set[str]) -> ContentLibrary:
     """The library without the tips Telegram refused."""
     if not broken:
@@ -53,11 +75,18 @@ def usable_library(library: ContentLibrary, broken: set[str]) -> ContentLibrary:
     return replace(library, tips={k: v for k, v in library.tips.items() if k not in broken})
 
 
+# Silence: after this many unanswered messages in a row, tips get gentler and come every other
+# day; after a week without any reply, the bot stops until the subscriber comes back.
+GENTLE_AFTER_UNANSWERED = 3
+DORMANT_AFTER = timedelta(days=7)
+
+
 class Planner:
     """Plans one batch of due subscribers inside the caller's transaction."""
 
-    def __init__(self, policy: DeliveryPolicy) -> None:
+    def __init__(self, policy: DeliveryPolicy, chooser: TipChooser) -> None:
         self._policy = policy
+        self._chooser = chooser
 
     async def plan_batch(
         self, session: AsyncSession, library: ContentLibrary, now: datetime, limit: int
@@ -68,13 +97,35 @@ class Planner:
             return 0
         deliveries = DeliveryRepository(session)
         ids = [s.id for s in subscribers]
-        history = await deliveries.tip_history(ids)
         pending = await deliveries.latest_pending(ids)
         counts = await deliveries.day_counts(ids, since=(now - timedelta(days=2)).date())
         tips = usable_library(library, await BrokenTipRepository(session).ids())
+        schedules = {s.id: self._policy.schedule_of(s, library) for s in subscribers}
+        slots = {s.id: serving_slot(now, schedules[s.id]) for s in subscribers}
+        silences = await self._chooser.silences(
+            session, subscribers, {i: slot.day for i, slot in slots.items()}, now
+        )
+        choosing = [
+            s
+            for s in subscribers
+            if s.status is SubscriberStatus.ACTIVE
+            and not slots[s.id].wellbeing
+            and not _goes_dormant(silences[s.id])
+        ]
+        views = await self._chooser.views(
+            session,
+            choosing,
+            {
+                s.id: (slots[s.id].day, _part_of_day(slots[s.id], schedules[s.id]))
+                for s in choosing
+            },
+            {s.id: silences[s.id].unanswered_streak for s in choosing},
+        )
+        priors = await self._chooser.priors(session, now) if choosing else {}
         planned: list[Planned] = []
+        evidence: list[TopicChange] = []
         for subscriber in subscribers:
-            schedule = self._policy.schedule_of(subscriber)
+            schedule = schedules[subscriber.id]
             last = max(
                 (t for t in (subscriber.last_message_at, pending.get(subscriber.id)) if t),
                 default=None,
@@ -83,20 +134,57 @@ class Planner:
             if subscriber.status is SubscriberStatus.PAUSED:
                 await self._resume(deliveries, subscriber, schedule, due_at, now)
                 continue
-            slot = serving_slot(now, schedule)
+            slot = slots[subscriber.id]
+            silence = silences[subscriber.id]
+            subscriber.updated_at = now
+            if _goes_dormant(silence):
+                planned.append(self._go_dormant(subscriber, slot, due_at))
+                continue
+            subscriber.next_due_at = next_slot(max(now, slot.at), schedule).at
             used = counts.get((subscriber.id, slot.day), 0)
+            gentle = silence.unanswered_streak >= GENTLE_AFTER_UNANSWERED
             if used >= self._policy.budget_of(subscriber):
                 logger.info("subscriber %s: daily budget used, %s skipped", subscriber.id, slot)
-            elif choice := choose_tip(tips, history.get(subscriber.id, {})):
+            elif slot.wellbeing:
+                # Someone who has stopped answering is not asked for more answers.
+                if not gentle:
+                    planned.append(
+                        Planned(
+                            subscriber.id, slot.day, slot.key, DeliveryKind.WELLBEING, None, due_at
+                        )
+                    )
+            elif gentle and _had_tip_on(views[subscriber.id], slot.day - timedelta(days=1)):
+                logger.info(
+                    "subscriber %s: quiet, every other day: %s skipped", subscriber.id, slot
+                )
+            elif choice := self._chooser.choose(tips, views[subscriber.id], priors):
                 planned.append(
                     Planned(
-                        subscriber.id, slot.day, slot.key, DeliveryKind.TIP, choice.tip_id, due_at
+                        subscriber.id,
+                        slot.day,
+                        slot.key,
+                        DeliveryKind.TIP,
+                        choice.tip_id,
+                        due_at,
+                        choice.policy,
+                        choice.propensity,
                     )
                 )
-            subscriber.next_due_at = next_slot(max(now, slot.at), schedule).at
-            subscriber.updated_at = now
+                change = planned_evidence(tips, subscriber.id, choice.tip_id, slot.day)
+                if change is not None:
+                    evidence.append(change)
         await deliveries.plan_many(planned, now)
+        await LearningRepository(session).change_topics(evidence)
         return len(subscribers)
+
+    def _go_dormant(self, subscriber: Subscriber, slot: NudgeSlot, due_at: datetime) -> Planned:
+        """A week of silence: one kind message, then nothing until they write or tap again."""
+        subscriber.status = SubscriberStatus.DORMANT
+        subscriber.next_due_at = None
+        logger.info("subscriber %s: silent for a week, pausing", subscriber.id)
+        return Planned(
+            subscriber.id, slot.day, DORMANT_SLOT, DeliveryKind.DORMANT_NOTICE, None, due_at
+        )
 
     async def plan_first_tip(
         self, session: AsyncSession, library: ContentLibrary, subscriber: Subscriber, now: datetime
@@ -106,23 +194,52 @@ class Planner:
         It was asked for, so quiet hours and the gap do not hold it back; it counts as today's
         nudge, and the schedule continues from the next nudge time.
         """
-        schedule = self._policy.schedule_of(subscriber)
+        schedule = self._policy.schedule_of(subscriber, library)
         slot = serving_slot(now, schedule)
-        deliveries = DeliveryRepository(session)
-        history = (await deliveries.tip_history([subscriber.id])).get(subscriber.id, {})
+        if slot.wellbeing:
+            # The first message is a tip, never a questionnaire: take the day's first tip slot.
+            slot = next(s for s in slots_of_day(slot.day, schedule) if not s.wellbeing)
         tips = usable_library(library, await BrokenTipRepository(session).ids())
-        choice = choose_tip(tips, history)
+        part = _part_of_day(slot, schedule)
+        view = (
+            await self._chooser.views(session, [subscriber], {subscriber.id: (slot.day, part)}, {})
+        )[subscriber.id]
+        choice = self._chooser.choose(tips, view, await self._chooser.priors(session, now))
         if choice is not None:
-            await deliveries.plan(
-                subscriber_id=subscriber.id,
-                local_date=slot.day,
-                slot=slot.key,
-                kind=DeliveryKind.TIP,
-                tip_id=choice.tip_id,
-                due_at=now,
-                now=now,
+            await DeliveryRepository(session).plan_many(
+                [
+                    Planned(
+                        subscriber.id,
+                        slot.day,
+                        slot.key,
+                        DeliveryKind.TIP,
+                        choice.tip_id,
+                        now,
+                        choice.policy,
+                        choice.propensity,
+                    )
+                ],
+                now,
             )
+            change = planned_evidence(tips, subscriber.id, choice.tip_id, slot.day)
+            await LearningRepository(session).change_topics([change] if change else [])
         subscriber.next_due_at = next_slot(max(now, slot.at), schedule).at
+
+    async def choose_replacement(
+        self, session: AsyncSession, library: ContentLibrary, subscriber_id: int, now: datetime
+    ) -> TipChoice | None:
+        """Another tip for a delivery whose tip Telegram refused (already marked broken)."""
+        subscriber = await SubscriberRepository(session).get(subscriber_id)
+        if subscriber is None:
+            return None
+        schedule = self._policy.schedule_of(subscriber)
+        part = time_of_day(now.astimezone(schedule.zone).hour)
+        day = subscriber_day(now, schedule)
+        views = await self._chooser.views(session, [subscriber], {subscriber_id: (day, part)}, {})
+        tips = usable_library(library, await BrokenTipRepository(session).ids())
+        return self._chooser.choose(
+            tips, views[subscriber_id], await self._chooser.priors(session, now)
+        )
 
     async def _resume(
         self,

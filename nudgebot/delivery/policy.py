@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
+from nudgebot.content.library import ContentLibrary
 from nudgebot.db.models import Subscriber
 from nudgebot.scheduling import NudgeSchedule, QuietHours
 
@@ -19,16 +20,30 @@ class DeliveryPolicy:
     daily_budget: int
     later_delay: timedelta
 
-    def schedule_of(self, subscriber: Subscriber) -> NudgeSchedule:
-        """The subscriber's nudge schedule in their zone."""
+    def schedule_of(
+        self, subscriber: Subscriber, library: ContentLibrary | None = None
+    ) -> NudgeSchedule:
+        """The subscriber's nudge schedule in their zone.
+
+        With the library, it includes the wellbeing check-in (at their own time or the
+        library's), unless they turned it off.
+        """
         quiet = self.quiet
         if subscriber.quiet_start is not None and subscriber.quiet_end is not None:
             quiet = QuietHours(subscriber.quiet_start, subscriber.quiet_end)
+        checkin_time, every_days = None, 1
+        if library is not None and subscriber.wellbeing_enabled is not False:
+            every_days = library.wellbeing_checkin.every_days
+            checkin_time = subscriber.wellbeing_time or time.fromisoformat(
+                library.wellbeing_checkin.time
+            )
         return NudgeSchedule(
             zone=ZoneInfo(subscriber.timezone),
             nudge_times=tuple(time.fromisoformat(text) for text in subscriber.nudge_times),
             quiet=quiet,
             day_start=subscriber.day_start,
+            checkin_time=checkin_time,
+            checkin_every_days=every_days,
         )
 
     def gap_of(self, subscriber: Subscriber) -> timedelta:

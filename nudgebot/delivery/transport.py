@@ -9,18 +9,27 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from nudgebot.content.rendering import RenderedTip
+from nudgebot.content.rendering import RenderedNotice, RenderedTip, RenderedWellbeing
 
 
 class OutboxSender(Protocol):
-    """Sends outbox messages and returns Telegram's message id."""
+    """Sends outbox messages and returns Telegram's message id.
+
+    Buttons answer the delivery they came with (`delivery_id`), whatever the message is.
+    """
 
     async def send_tip(self, chat_id: int, delivery_id: int, tip: RenderedTip) -> int:
-        """Send `tip` to `chat_id`, its buttons answering delivery `delivery_id`."""
+        """Send `tip` to `chat_id` with its check-in buttons."""
         ...
 
-    async def send_notice(self, chat_id: int, html: str) -> int:
-        """Send a plain notice (Telegram HTML, no buttons)."""
+    async def send_wellbeing(
+        self, chat_id: int, delivery_id: int, checkin: RenderedWellbeing
+    ) -> int:
+        """Send the wellbeing check-in (its first question and score buttons)."""
+        ...
+
+    async def send_notice(self, chat_id: int, delivery_id: int, notice: RenderedNotice) -> int:
+        """Send a notice from the bot (Telegram HTML, buttons if it has any)."""
         ...
 
 

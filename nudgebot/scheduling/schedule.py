@@ -22,6 +22,9 @@ class NudgeSchedule:
     nudge_times: tuple[time, ...]
     quiet: QuietHours
     day_start: time = time(0, 0)
+    # The wellbeing check-in: its local time (None: not asked) and every how many days.
+    checkin_time: time | None = None
+    checkin_every_days: int = 1
 
     def __post_init__(self) -> None:
         if not self.nudge_times:
@@ -35,11 +38,13 @@ class NudgeSlot:
     day: date
     index: int
     at: datetime
+    # The wellbeing check-in rather than a tip.
+    wellbeing: bool = False
 
     @property
     def key(self) -> str:
         """The outbox slot name: one delivery per (subscriber, day, key)."""
-        return f"tip{self.index}"
+        return "wellbeing" if self.wellbeing else f"tip{self.index}"
 
 
 def subscriber_day(instant: datetime, schedule: NudgeSchedule) -> date:
@@ -54,11 +59,19 @@ def slots_of_day(day: date, schedule: NudgeSchedule) -> list[NudgeSlot]:
     slots = []
     ordered = sorted(schedule.nudge_times, key=lambda t: (t < schedule.day_start, t))
     for index, at in enumerate(ordered):
-        # A time before the day start falls on the next calendar date (01:00 after a 04:00 start).
-        calendar_day = day + timedelta(days=1) if at < schedule.day_start else day
-        instant = wall_clock_to_utc(calendar_day, at, schedule.zone)
-        slots.append(NudgeSlot(day, index, schedule.quiet.release(instant, schedule.zone)))
-    return slots
+        slots.append(NudgeSlot(day, index, _released(day, at, schedule)))
+    checkin = schedule.checkin_time
+    if checkin is not None and day.toordinal() % schedule.checkin_every_days == 0:
+        released = _released(day, checkin, schedule)
+        slots.append(NudgeSlot(day, len(ordered), released, wellbeing=True))
+    return sorted(slots, key=lambda slot: slot.at)
+
+
+def _released(day: date, at: time, schedule: NudgeSchedule) -> datetime:
+    # A time before the day start falls on the next calendar date (01:00 after a 04:00 start).
+    calendar_day = day + timedelta(days=1) if at < schedule.day_start else day
+    instant = wall_clock_to_utc(calendar_day, at, schedule.zone)
+    return schedule.quiet.release(instant, schedule.zone)
 
 
 def _slots_around(instant: datetime, schedule: NudgeSchedule) -> list[NudgeSlot]:

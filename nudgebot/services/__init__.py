@@ -1,6 +1,12 @@
 """Use cases; each public method owns exactly one database transaction."""
 
-from nudgebot.services.checkins import CheckinResult, CheckinService, CheckinStatus
+from nudgebot.services.checkins import (
+    CheckinResult,
+    CheckinService,
+    CheckinStatus,
+    Press,
+    ReplyResult,
+)
 from nudgebot.services.pauses import PauseOutcome, PauseResult, PauseService
 from nudgebot.services.subscriptions import (
     Joined,
@@ -18,6 +24,8 @@ __all__ = [
     "PauseOutcome",
     "PauseResult",
     "PauseService",
+    "Press",
+    "ReplyResult",
     "SubscriptionDefaults",
     "SubscriptionService",
 ]

@@ -52,8 +52,10 @@ class PauseService:
             if subscriber is None or subscriber.status not in {
                 SubscriberStatus.ACTIVE,
                 SubscriberStatus.PAUSED,
+                SubscriberStatus.DORMANT,
             }:
                 return PauseResult(PauseOutcome.NOT_SUBSCRIBED)
+            subscriber.last_reply_at = now
             until = now + timedelta(days=days)
             subscriber.status = SubscriberStatus.PAUSED
             subscriber.paused_until = until
@@ -73,7 +75,8 @@ class PauseService:
                 SubscriberStatus.BLOCKED,
             }:
                 return PauseResult(PauseOutcome.NOT_SUBSCRIBED)
-            if subscriber.status is not SubscriberStatus.PAUSED:
+            subscriber.last_reply_at = now
+            if subscriber.status not in {SubscriberStatus.PAUSED, SubscriberStatus.DORMANT}:
                 return PauseResult(PauseOutcome.NOT_PAUSED)
             subscriber.status = SubscriberStatus.ACTIVE
             subscriber.paused_until = None

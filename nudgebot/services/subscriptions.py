@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nudgebot.content.store import ContentStore
 from nudgebot.db.models import Subscriber, SubscriberStatus
 from nudgebot.db.repositories import DeliveryRepository, SubscriberRepository
+from nudgebot.delivery.learning import TipChooser
 from nudgebot.delivery.planner import Planner
 from nudgebot.delivery.policy import DeliveryPolicy
 
@@ -48,11 +49,12 @@ class SubscriptionService:
         defaults: SubscriptionDefaults,
         content: ContentStore,
         policy: DeliveryPolicy,
+        chooser: TipChooser,
     ) -> None:
         self._sessions = sessions
         self._defaults = defaults
         self._content = content
-        self._planner = Planner(policy)
+        self._planner = Planner(policy, chooser)
 
     async def subscribe(self, chat_id: int, language: str, now: datetime) -> Joined:
         """Subscribe `chat_id` (or bring it back) and queue their first tip, due now.
@@ -79,11 +81,13 @@ class SubscriptionService:
                 await session.flush()  # the tip's delivery row needs the subscriber's id
                 kind = JoinKind.NEW
             elif subscriber.status in {SubscriberStatus.ACTIVE, SubscriberStatus.PAUSED}:
+                subscriber.last_reply_at = now
                 # A paused subscriber keeps their pause: /resume ends it.
                 return Joined(JoinKind.ALREADY_ACTIVE, subscriber.language)
             else:
                 subscriber.status = SubscriberStatus.ACTIVE
                 subscriber.updated_at = now
+                subscriber.last_reply_at = now
                 kind = JoinKind.RETURNING
             await self._planner.plan_first_tip(session, library, subscriber, now)
             return Joined(kind, subscriber.language)
@@ -95,6 +99,7 @@ class SubscriptionService:
             if subscriber is None or subscriber.status not in {
                 SubscriberStatus.ACTIVE,
                 SubscriberStatus.PAUSED,
+                SubscriberStatus.DORMANT,
             }:
                 return False
             subscriber.status = SubscriberStatus.STOPPED

@@ -24,6 +24,7 @@ from nudgebot.sandbox import SandboxServer
 from nudgebot.services import PauseService, SubscriptionDefaults, SubscriptionService
 from tests.e2e.conftest import TOKEN
 from tests.e2e.sandbox_client import SandboxClient
+from tests.factories import seeded_chooser
 
 NOW = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
 CHAT = 3003
@@ -75,6 +76,7 @@ def dispatcher(
         content,
         TelegramOutboxSender(telegram_bot),
         policy=POLICY,
+        chooser=seeded_chooser(),
         settings=DispatcherSettings(owner="worker-1"),
         broken_tip_alert=alerts,
     )
@@ -84,7 +86,7 @@ def dispatcher(
 async def subscribed(sessions: async_sessionmaker[AsyncSession], content: ContentStore) -> None:
     """One subscriber whose first tip is queued, due now."""
     service = SubscriptionService(
-        sessions, SubscriptionDefaults("UTC", NOW.time()), content, POLICY
+        sessions, SubscriptionDefaults("UTC", NOW.time()), content, POLICY, seeded_chooser()
     )
     await service.subscribe(CHAT, "en", NOW)
 
@@ -239,7 +241,7 @@ async def test_a_pause_ending_sends_a_welcome_back(
 ) -> None:
     """When a pause runs out, the subscriber first hears "welcome back", then nudges resume."""
     await SubscriptionService(
-        sessions, SubscriptionDefaults("UTC", NOW.time()), content, POLICY
+        sessions, SubscriptionDefaults("UTC", NOW.time()), content, POLICY, seeded_chooser()
     ).subscribe(CHAT, "en", NOW)
     await dispatcher.tick(NOW)
     await PauseService(sessions, POLICY).pause(CHAT, 2, NOW)

@@ -8,6 +8,13 @@ from nudgebot.db.repositories.deliveries import (
     Finished,
     Planned,
 )
+from nudgebot.db.repositories.learning import (
+    LearningRepository,
+    ScoreRow,
+    TipHistoryRow,
+    TopicChange,
+    TopicStatsRow,
+)
 from nudgebot.db.repositories.subscribers import SubscriberRepository
 
 __all__ = [
@@ -16,6 +23,11 @@ __all__ = [
     "ClaimedDelivery",
     "DeliveryRepository",
     "Finished",
+    "LearningRepository",
     "Planned",
+    "ScoreRow",
     "SubscriberRepository",
+    "TipHistoryRow",
+    "TopicChange",
+    "TopicStatsRow",
 ]

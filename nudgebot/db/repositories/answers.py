@@ -27,3 +27,17 @@ class AnswerRepository:
             .limit(1)
         )
         return await self._session.scalar(query)
+
+    async def scores_for_delivery(self, delivery_id: int) -> dict[str, int]:
+        """The current score per question of a wellbeing check-in."""
+        query = (
+            select(Answer.question_id, Answer.score)
+            .where(Answer.delivery_id == delivery_id, Answer.question_id.is_not(None))
+            .order_by(Answer.answered_at, Answer.id)
+        )
+        # Later rows win in the comprehension: a re-press replaces the score.
+        return {
+            question_id: score
+            for question_id, score in await self._session.execute(query)
+            if question_id is not None and score is not None
+        }

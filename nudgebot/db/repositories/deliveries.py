@@ -29,6 +29,8 @@ class Planned:
     kind: DeliveryKind
     tip_id: str | None
     due_at: datetime
+    policy: str | None = None
+    propensity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class DeliveryRepository:
                 "kind": p.kind,
                 "state": DeliveryState.PLANNED,
                 "tip_id": p.tip_id,
+                "policy": p.policy,
+                "propensity": p.propensity,
                 "due_at": p.due_at,
                 "attempts": 0,
                 "created_at": now,
@@ -299,9 +303,14 @@ class DeliveryRepository:
         )
 
     async def replace_tip(
-        self, delivery_id: int, owner: str, tip_id: str, due_at: datetime
+        self,
+        delivery_id: int,
+        owner: str,
+        replacement: tuple[str, str, float],
+        due_at: datetime,
     ) -> None:
-        """Put a claimed tip delivery back in the queue with another tip."""
+        """Put a claimed tip delivery back in the queue with another (tip, policy, propensity)."""
+        tip_id, policy, propensity = replacement
         await self._session.execute(
             update(Delivery)
             .where(
@@ -311,6 +320,8 @@ class DeliveryRepository:
             )
             .values(
                 tip_id=tip_id,
+                policy=policy,
+                propensity=propensity,
                 state=DeliveryState.PLANNED,
                 due_at=due_at,
                 lease_owner=None,

@@ -17,6 +17,10 @@ class SubscriberRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def get(self, subscriber_id: int) -> Subscriber | None:
+        """A subscriber by id."""
+        return await self._session.get(Subscriber, subscriber_id)
+
     async def by_chat_id(self, chat_id: int) -> Subscriber | None:
         """The subscriber for a Telegram chat, if any."""
         return await self._session.scalar(select(Subscriber).where(Subscriber.chat_id == chat_id))

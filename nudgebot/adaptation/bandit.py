@@ -1,0 +1,177 @@
+"""The adaptive policy: a Thompson sampler over topics on "did it", with an exploration floor.
+
+Choosing happens in two stages. First a topic: each eligible topic draws a success rate from
+Beta(prior + the subscriber's counts), weighted down if the topic was sent in the last few
+days and up if a recent low wellbeing score asks for it, and the highest weighted draw wins.
+Then, within the winning topic, one tip by fixed preferences (`_tip_preference`): learning
+whether a subscriber likes a topic needs far fewer answers than learning each of 154 tips, and
+the tips inside a topic are better ordered by what we know (follow-ups, silence, novelty).
+
+The probability of every eligible tip is computed, not only the chosen one: the chance its
+topic wins is estimated by vectorised Monte Carlo, then mixed with uniform for the exploration
+floor, and the tip is drawn from that very distribution, so the logged propensity is exactly the
+probability the choice was made with.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from nudgebot.adaptation.distribution import (
+    Probabilities,
+    TipDistribution,
+    with_exploration_floor,
+)
+from nudgebot.adaptation.eligibility import (
+    eligible_tips,
+    follow_up_is_due,
+    is_silent,
+    raised_topics,
+)
+from nudgebot.adaptation.learner import LearnerView, TipChoice, TopicPrior
+from nudgebot.content.library import ContentLibrary
+from nudgebot.content.schema import Tip
+
+ADAPTIVE = "adaptive"
+# A topic without a crowd prior starts knowing nothing: uniform over its success rate.
+UNINFORMED_PRIOR = TopicPrior(alpha=1.0, beta=1.0)
+
+
+@dataclass(frozen=True)
+class AdaptivePolicy:
+    """Thompson sampling per subscriber and topic, with recency, steering and a floor.
+
+    `epsilon`: every eligible tip keeps at least this probability (at most 1/N with N tips).
+    `draws`: Monte Carlo draws estimating each topic's chance of winning; 256 keep the
+    estimate within about 3 points while the whole choice stays well under a millisecond.
+    `recency_penalty`: how much a topic's draw shrinks the day after it was sent; the
+    shrinking halves every `recency_recovery_days` * ln 2 days. 0.3 stops the bot from
+    alternating between a favourite and nothing else when topics are close, yet a topic the
+    subscriber clearly does (success rate 0.9 against 0.3) still wins most days.
+    `steering_boost`: the factor on the draws of topics a recent low score raises.
+    """
+
+    epsilon: float = 0.001
+    name: str = ADAPTIVE
+    draws: int = 256
+    recency_penalty: float = 0.3
+    recency_recovery_days: float = 2.0
+    steering_boost: float = 1.5
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.epsilon <= 1.0:
+            raise ValueError(f"epsilon must be between 0 and 1, not {self.epsilon}")
+        if self.draws < 1:
+            raise ValueError(f"draws must be at least 1, not {self.draws}")
+        if not 0.0 <= self.recency_penalty < 1.0:
+            raise ValueError(f"recency_penalty must be in [0, 1), not {self.recency_penalty}")
+        if self.recency_recovery_days <= 0.0 or self.steering_boost <= 0.0:
+            raise ValueError("recency_recovery_days and steering_boost must be positive")
+
+    def probabilities(
+        self,
+        library: ContentLibrary,
+        view: LearnerView,
+        priors: Mapping[str, TopicPrior],
+        rng: np.random.Generator,
+    ) -> TipDistribution:
+        """Every eligible tip's probability of being chosen today (uses `rng` for the draws)."""
+        tips = eligible_tips(library, view)
+        if not tips:
+            return TipDistribution.nothing_eligible()
+        in_topic: dict[str, list[Tip]] = {}
+        for tip in tips:
+            in_topic.setdefault(tip.topic, []).append(tip)
+        topic_ids = list(in_topic)
+        wins = self._topic_win_probabilities(library, view, priors, in_topic, rng)
+        position = {tip.id: index for index, tip in enumerate(tips)}
+        thompson = np.zeros(len(tips))
+        for topic_id, win in zip(topic_ids, wins, strict=True):
+            leader = min(in_topic[topic_id], key=lambda tip: _tip_preference(tip, view, library))
+            thompson[position[leader.id]] = win
+        return TipDistribution(tuple(tips), with_exploration_floor(thompson, self.epsilon))
+
+    def choose(
+        self,
+        library: ContentLibrary,
+        view: LearnerView,
+        priors: Mapping[str, TopicPrior],
+        rng: np.random.Generator,
+    ) -> TipChoice | None:
+        """A tip drawn from `probabilities`, with its probability as the propensity."""
+        return self.probabilities(library, view, priors, rng).draw(rng, self.name)
+
+    def _topic_win_probabilities(
+        self,
+        library: ContentLibrary,
+        view: LearnerView,
+        priors: Mapping[str, TopicPrior],
+        in_topic: Mapping[str, list[Tip]],
+        rng: np.random.Generator,
+    ) -> Probabilities:
+        raised = raised_topics(library, view)
+        alphas, betas, weights = [], [], []
+        for topic_id, tips in in_topic.items():
+            prior = priors.get(topic_id, UNINFORMED_PRIOR)
+            record = view.topics.get(topic_id)
+            successes = record.successes if record is not None else 0.0
+            failures = record.failures if record is not None else 0.0
+            alphas.append(prior.alpha + successes)
+            betas.append(prior.beta + failures)
+            # A follow-up due today is the reason to come back to yesterday's topic, so the
+            # topic it is in is spared the recency penalty.
+            fresh = any(follow_up_is_due(tip, view) for tip in tips)
+            weight = 1.0 if fresh else self._recency_weight(view, topic_id)
+            weights.append(weight * (self.steering_boost if topic_id in raised else 1.0))
+        draws = rng.beta(alphas, betas, size=(self.draws, len(alphas))) * np.array(weights)
+        winners = np.argmax(draws, axis=1)
+        wins: Probabilities = np.bincount(winners, minlength=len(alphas)) / self.draws
+        return wins
+
+    def _recency_weight(self, view: LearnerView, topic_id: str) -> float:
+        """1 - penalty, the day after the topic was sent, recovering towards 1 over days.
+
+        Sent today already (a second nudge slot) weighs less still: the exponent runs on.
+        """
+        record = view.topics.get(topic_id)
+        if record is None or record.last_sent is None:
+            return 1.0
+        days_since = max((view.today - record.last_sent).days, 0)
+        return 1.0 - self.recency_penalty * math.exp(
+            -(days_since - 1) / self.recency_recovery_days
+        )
+
+
+def _tip_preference(tip: Tip, view: LearnerView, library: ContentLibrary) -> tuple[int, ...]:
+    """Sort key of the tips within a topic: the smallest is sent; ties keep library order.
+
+    1. A follow-up whose prerequisite was done yesterday: the step is fresh in their mind.
+    2. When the subscriber has gone silent, the shortest message: less to read, easier to do.
+    3. A tip never sent before: novelty before repeats.
+    4. The hardest they have earned (eligibility already capped it): difficulty rises with a
+       streak of "did it", as the streak unlocks it.
+    5. The tip sent longest ago: repeats as far apart as possible.
+    """
+    record = view.tips.get(tip.id)
+    length = _message_length(tip, library) if is_silent(view) else 0
+    last_sent = record.last_sent.toordinal() if record is not None else 0
+    return (
+        0 if follow_up_is_due(tip, view) else 1,
+        length,
+        0 if record is None else 1,
+        -tip.difficulty,
+        last_sent,
+    )
+
+
+def _message_length(tip: Tip, library: ContentLibrary) -> int:
+    # The parts a subscriber reads, in the library's default language: tips are written in
+    # parallel, so the ranking holds across languages without knowing the subscriber's.
+    language = library.default_language
+    return sum(
+        len(library.text(part, language)) for part in (tip.title, tip.text, tip.action, tip.why)
+    )

@@ -1,0 +1,198 @@
+"""Which tips may go to a subscriber today, before any policy weighs them.
+
+Every policy (the adaptive one, the baselines, the simulation's oracle) chooses among
+`eligible_tips`, so comparing policies compares how they choose, never what they may choose.
+
+Hard rules hold always: the subscriber's chosen topics, never a tip they marked "Not for me",
+a follow-up only once its prerequisite was done, and no tip carrying a tag that a recent low
+wellbeing score rules out (after low gut comfort, no high-FODMAP tips).
+
+Soft rules give way, least important first, when nothing would be left: time of day, then
+difficulty, then cooldown (see `BREAKS_TIME_OF_DAY`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date, timedelta
+
+from nudgebot.adaptation.learner import LearnerView
+from nudgebot.content.library import ContentLibrary
+from nudgebot.content.schema import LowScoreResponse, TimeOfDay, Tip
+
+# Unanswered nudges in a row after which the subscriber gets only the easiest, shortest tips:
+# three silent days read as "too much", and a lighter tip is likelier to win them back than
+# the same tip again.
+SILENT_AFTER_UNANSWERED = 3
+# "Did it" answers in a row in a topic that unlock each harder level: after 2 in a row
+# difficulty 2 may come, after 4 difficulty 3. Two successes are a trend rather than luck, and
+# the gap to the next step keeps one good week from jumping straight to the hardest tips.
+DIFFICULTY_STEPS = (2, 4)
+EASIEST = 1
+
+
+# Soft rules: they may give way, and their bit values are the order of giving way. A tip's
+# broken soft rules form a mask. The smallest mask among the tips that pass the hard rules is
+# the least relaxation that leaves something, and compared as integers the masks order
+# relaxations lexicographically: time of day alone gives way first, then difficulty alone,
+# then both, and cooldown only when every tip is cooling down. Only tips whose mask is exactly
+# that smallest one are eligible: any tip breaking fewer rules would have a smaller mask.
+# (Plain ints rather than an IntFlag: enum arithmetic was half the cost of a choice.)
+#
+# A morning tip in the evening is a small mismatch: the subscriber can still act tomorrow.
+BREAKS_TIME_OF_DAY = 1
+# A harder tip than earned risks a "not today", but it is still new to them.
+BREAKS_DIFFICULTY = 2
+# A repeat is the one thing a subscriber notices at once, so it gives way last.
+BREAKS_COOLDOWN = 4
+
+
+def eligible_tips(library: ContentLibrary, view: LearnerView) -> list[Tip]:
+    """The tips any policy may send the subscriber `view` describes, in library order.
+
+    Tips that pass every rule when there are any; otherwise the soft rules give way in a fixed
+    order (time of day, difficulty, then cooldown), never the hard ones. When only cooling
+    tips are left, each topic offers those it sent longest ago, so repeats stay as far apart
+    as they can while the policy still chooses the topic. Empty only when the hard rules leave
+    nothing (every tip in the chosen topics "Not for me" or ruled out by a low score).
+    """
+    avoided = avoided_tags(library, view)
+    caps = {topic_id: difficulty_cap(view, topic_id) for topic_id in library.topics}
+    candidates = [
+        (tip, _broken_soft_rules(tip, view, caps))
+        for tip in library.tips.values()
+        if _passes_hard_rules(tip, view, avoided, library)
+    ]
+    if not candidates:
+        return []
+    least_relaxation = min(broken for _, broken in candidates)
+    admitted = [tip for tip, broken in candidates if broken == least_relaxation]
+    if least_relaxation & BREAKS_COOLDOWN:
+        return _sent_longest_ago_per_topic(admitted, view)
+    return admitted
+
+
+def is_silent(view: LearnerView) -> bool:
+    """Whether the subscriber left enough nudges unanswered in a row to go gentle."""
+    return view.unanswered_streak >= SILENT_AFTER_UNANSWERED
+
+
+def difficulty_cap(view: LearnerView, topic_id: str) -> int:
+    """The hardest difficulty the subscriber has earned in a topic (1 when silent)."""
+    if is_silent(view):
+        return EASIEST
+    record = view.topics.get(topic_id)
+    streak = record.done_streak if record is not None else 0
+    return EASIEST + sum(streak >= step for step in DIFFICULTY_STEPS)
+
+
+def follow_up_is_due(tip: Tip, view: LearnerView) -> bool:
+    """Whether `tip` follows a tip the subscriber did yesterday: the best day to send it."""
+    if tip.prerequisite is None:
+        return False
+    record = view.tips.get(tip.prerequisite)
+    return (
+        record is not None
+        and record.last_done is not None
+        and view.today - record.last_done == timedelta(days=1)
+    )
+
+
+def active_low_score_responses(
+    library: ContentLibrary, view: LearnerView
+) -> Iterator[LowScoreResponse]:
+    """The library's responses to the subscriber's recent low wellbeing scores, still in force.
+
+    A score given on day D counts from D to D + `days` inclusive: the check-in comes in the
+    evening, after that day's tip, so `days` counts the days after the answer (as the schema
+    says), and the same day is included for a nudge sent after the check-in.
+    """
+    for score in view.wellbeing:
+        question = library.wellbeing.get(score.question_id)
+        if question is None or question.when_low is None:
+            continue
+        response = question.when_low
+        age = (view.today - score.day).days
+        if score.score <= response.at_most and 0 <= age <= response.days:
+            yield response
+
+
+def avoided_tags(library: ContentLibrary, view: LearnerView) -> frozenset[str]:
+    """Tags no tip may carry today because of a recent low wellbeing score."""
+    return frozenset(
+        tag
+        for response in active_low_score_responses(library, view)
+        for tag in response.avoid_tags
+    )
+
+
+def raised_topics(library: ContentLibrary, view: LearnerView) -> frozenset[str]:
+    """Topics a recent low wellbeing score brings forward (a low sleep score: sleep)."""
+    return frozenset(
+        topic
+        for response in active_low_score_responses(library, view)
+        for topic in response.raise_topics
+    )
+
+
+def _passes_hard_rules(
+    tip: Tip, view: LearnerView, avoided: frozenset[str], library: ContentLibrary
+) -> bool:
+    if view.chosen_topics is not None and tip.topic not in view.chosen_topics:
+        return False
+    record = view.tips.get(tip.id)
+    if record is not None and record.not_for_me:
+        return False
+    if avoided and avoided.intersection(tip.tags):
+        return False
+    return _prerequisite_met(tip, view, library)
+
+
+def _prerequisite_met(tip: Tip, view: LearnerView, library: ContentLibrary) -> bool:
+    # Never relaxed: a follow-up reads as nonsense without its first step ("taste your
+    # sauerkraut" before "make sauerkraut"). A prerequisite retired from the library can no
+    # longer be done, so it no longer holds its follow-up back.
+    if tip.prerequisite is None or tip.prerequisite not in library.tips:
+        return True
+    record = view.tips.get(tip.prerequisite)
+    return record is not None and record.last_done is not None
+
+
+def _broken_soft_rules(tip: Tip, view: LearnerView, caps: Mapping[str, int]) -> int:
+    broken = 0
+    if not _fits_time_of_day(tip.time_of_day, view.time_of_day):
+        broken |= BREAKS_TIME_OF_DAY
+    if not _difficulty_earned(tip, view, caps):
+        broken |= BREAKS_DIFFICULTY
+    if _cooling_down(tip, view):
+        broken |= BREAKS_COOLDOWN
+    return broken
+
+
+def _fits_time_of_day(tip_time: TimeOfDay, slot: TimeOfDay) -> bool:
+    # A slot of ANY (no particular time known) takes every tip.
+    return TimeOfDay.ANY in (tip_time, slot) or tip_time == slot
+
+
+def _difficulty_earned(tip: Tip, view: LearnerView, caps: Mapping[str, int]) -> bool:
+    # A follow-up's prerequisite (done, or the hard rules would have excluded it) is the ramp
+    # its author designed, so it may exceed the streak's level; silence still caps it.
+    if tip.prerequisite is not None and not is_silent(view):
+        return True
+    # A tip of a topic missing from the library's topics (never, once checked) gets the cap of
+    # a topic without any streak.
+    return tip.difficulty <= caps.get(tip.topic, EASIEST)
+
+
+def _cooling_down(tip: Tip, view: LearnerView) -> bool:
+    record = view.tips.get(tip.id)
+    return record is not None and record.last_sent + timedelta(days=tip.cooldown_days) > view.today
+
+
+def _sent_longest_ago_per_topic(tips: list[Tip], view: LearnerView) -> list[Tip]:
+    # Only cooling tips reach here, so every one has a record.
+    oldest: dict[str, date] = {}
+    for tip in tips:
+        sent = view.tips[tip.id].last_sent
+        oldest[tip.topic] = min(sent, oldest.get(tip.topic, sent))
+    return [tip for tip in tips if view.tips[tip.id].last_sent == oldest[tip.topic]]

@@ -1,0 +1,221 @@
+"""Queries behind learning: each subscriber's tip history with answers, the kept per-topic
+bandit state, recent wellbeing scores, silence, and the crowd's totals per topic."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nudgebot.db.models import Answer, Delivery, DeliveryKind, DeliveryState, TopicStats
+
+# Outcome values as stored (the content layer owns their meaning; db may not import it).
+DONE = "done"
+NOT_FOR_ME = "not_for_me"
+# Messages that ask for an answer, so leaving them unanswered is silence.
+_ASKING = (DeliveryKind.TIP, DeliveryKind.WELLBEING)
+_NOT_SENT = (DeliveryState.FAILED, DeliveryState.SKIPPED)
+
+
+@dataclass(frozen=True)
+class TipHistoryRow:
+    """One tip in one subscriber's history, summed over every time it was planned."""
+
+    times_sent: int
+    times_done: int
+    last_sent: date
+    last_done: date | None
+    not_for_me: bool
+
+
+@dataclass(frozen=True)
+class TopicStatsRow:
+    """The kept bandit state of one subscriber in one topic."""
+
+    successes: float
+    failures: float
+    last_sent_on: date | None
+    done_streak: int
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """A wellbeing answer for one of the subscriber's days."""
+
+    question_id: str
+    day: date
+    score: int
+
+
+@dataclass(frozen=True)
+class TopicChange:
+    """An adjustment of one subscriber's kept state in one topic."""
+
+    subscriber_id: int
+    topic: str
+    successes: float = 0.0
+    failures: float = 0.0
+    sent_on: date | None = None
+    # None keeps the streak; otherwise the new value.
+    done_streak: int | None = None
+
+
+class LearningRepository:
+    """What the tip policy learns from, read in batches; and the kept topic state, written."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def tip_histories(
+        self, subscriber_ids: Iterable[int]
+    ) -> dict[int, dict[str, TipHistoryRow]]:
+        """For each subscriber, every tip they were planned, with how they answered it."""
+        done_on = case((Delivery.outcome == DONE, Delivery.local_date))
+        query = (
+            select(
+                Delivery.subscriber_id,
+                Delivery.tip_id,
+                func.count(),
+                func.sum(case((Delivery.outcome == DONE, 1), else_=0)),
+                func.max(Delivery.local_date),
+                func.max(done_on),
+                func.max(case((Delivery.outcome == NOT_FOR_ME, 1), else_=0)),
+            )
+            .where(
+                Delivery.subscriber_id.in_(list(subscriber_ids)),
+                Delivery.tip_id.is_not(None),
+                Delivery.state.not_in(_NOT_SENT),
+            )
+            .group_by(Delivery.subscriber_id, Delivery.tip_id)
+        )
+        histories: dict[int, dict[str, TipHistoryRow]] = defaultdict(dict)
+        for subscriber_id, tip_id, sent, done, last, last_done, refused in (
+            await self._session.execute(query)
+        ).all():
+            histories[subscriber_id][tip_id] = TipHistoryRow(
+                int(sent), int(done or 0), last, last_done, bool(refused)
+            )
+        return histories
+
+    async def topic_stats(
+        self, subscriber_ids: Iterable[int]
+    ) -> dict[int, dict[str, TopicStatsRow]]:
+        """The kept per-topic state of each subscriber."""
+        query = select(TopicStats).where(TopicStats.subscriber_id.in_(list(subscriber_ids)))
+        stats: dict[int, dict[str, TopicStatsRow]] = defaultdict(dict)
+        for row in await self._session.scalars(query):
+            stats[row.subscriber_id][row.topic] = TopicStatsRow(
+                row.successes, row.failures, row.last_sent_on, row.done_streak
+            )
+        return stats
+
+    async def recent_scores(
+        self, subscriber_ids: Iterable[int], since: date
+    ) -> dict[int, list[ScoreRow]]:
+        """Wellbeing scores for the subscribers' days from `since` on (the current answer each)."""
+        query = (
+            select(
+                Answer.subscriber_id,
+                Answer.delivery_id,
+                Answer.question_id,
+                Answer.score,
+                Delivery.local_date,
+            )
+            .join(Delivery, Delivery.id == Answer.delivery_id)
+            .where(
+                Answer.subscriber_id.in_(list(subscriber_ids)),
+                Answer.question_id.is_not(None),
+                Delivery.local_date >= since,
+            )
+            .order_by(Answer.answered_at, Answer.id)
+        )
+        latest: dict[tuple[int, int, str], ScoreRow] = {}
+        for subscriber_id, delivery_id, question_id, score, day in await self._session.execute(
+            query
+        ):
+            if question_id is None or score is None:  # filtered above; for the type checker
+                continue
+            # Later rows win: a re-press replaces the score, the earlier row stays as history.
+            latest[(subscriber_id, delivery_id, question_id)] = ScoreRow(question_id, day, score)
+        scores: dict[int, list[ScoreRow]] = defaultdict(list)
+        for (subscriber_id, _, _), row in latest.items():
+            scores[subscriber_id].append(row)
+        return scores
+
+    async def unanswered_streaks(
+        self, last_replies: dict[int, tuple[date, date | None]]
+    ) -> dict[int, int]:
+        """Messages asking for an answer sent in a row without one, per subscriber.
+
+        `last_replies` maps a subscriber to (the first day to look at, the day of their last
+        reply or None); only messages sent on later days than the reply count. The look-back
+        is bounded (silence becomes dormancy after a week), so this stays cheap with history.
+        """
+        if not last_replies:
+            return {}
+        since = min(first for first, _ in last_replies.values())
+        query = (
+            select(Delivery.subscriber_id, Delivery.local_date, Delivery.outcome)
+            .where(
+                Delivery.subscriber_id.in_(list(last_replies)),
+                Delivery.local_date >= since,
+                Delivery.kind.in_(_ASKING),
+                Delivery.state == DeliveryState.SENT,
+            )
+            .order_by(Delivery.subscriber_id, Delivery.local_date)
+        )
+        streaks: dict[int, int] = defaultdict(int)
+        for subscriber_id, day, outcome in await self._session.execute(query):
+            first, replied_on = last_replies[subscriber_id]
+            if day < first or (replied_on is not None and day <= replied_on):
+                continue
+            # An answered message ends the streak; the ones after it start a new count.
+            streaks[subscriber_id] = 0 if outcome is not None else streaks[subscriber_id] + 1
+        return dict(streaks)
+
+    async def crowd_totals(self) -> dict[str, tuple[float, float]]:
+        """Successes and failures per topic over every subscriber: the crowd's experience."""
+        query = select(
+            TopicStats.topic, func.sum(TopicStats.successes), func.sum(TopicStats.failures)
+        ).group_by(TopicStats.topic)
+        return {
+            topic: (float(s or 0), float(f or 0))
+            for topic, s, f in await self._session.execute(query)
+        }
+
+    async def change_topics(self, changes: Sequence[TopicChange]) -> None:
+        """Apply adjustments to the kept topic state, creating rows as needed.
+
+        One upsert per change: the increments happen in the database, so two transactions
+        adjusting the same row never lose each other's update.
+        """
+        if not changes:
+            return
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        for change in changes:
+            streak = change.done_streak
+            statement = insert(TopicStats).values(
+                subscriber_id=change.subscriber_id,
+                topic=change.topic,
+                successes=max(change.successes, 0.0),
+                failures=max(change.failures, 0.0),
+                last_sent_on=change.sent_on,
+                done_streak=streak or 0,
+            )
+            excluded = statement.excluded
+            statement = statement.on_conflict_do_update(
+                index_elements=["subscriber_id", "topic"],
+                set_={
+                    "successes": TopicStats.successes + change.successes,
+                    "failures": TopicStats.failures + change.failures,
+                    "last_sent_on": func.coalesce(excluded.last_sent_on, TopicStats.last_sent_on),
+                    "done_streak": TopicStats.done_streak if streak is None else streak,
+                },
+            )
+            await self._session.execute(statement)

@@ -1,0 +1,164 @@
+"""The tip policy at work in the outbox: what it knows of each due subscriber, the crowd's
+priors, and the kept per-topic state the choice feeds back into."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nudgebot.adaptation.evidence import UNANSWERED_FAILURE
+from nudgebot.adaptation.learner import (
+    LearnerView,
+    TipChoice,
+    TipPolicy,
+    TipRecord,
+    TopicPrior,
+    TopicRecord,
+    WellbeingScore,
+)
+from nudgebot.adaptation.priors import crowd_priors
+from nudgebot.content.library import ContentLibrary
+from nudgebot.content.schema import TimeOfDay
+from nudgebot.db.models import Subscriber
+from nudgebot.db.repositories import LearningRepository, TopicChange
+
+# Wellbeing answers older than this no longer steer the choice (when_low.days is at most 14).
+SCORE_MEMORY = timedelta(days=14)
+# How far back silence is counted; dormancy comes after a week, so two weeks is plenty.
+SILENCE_MEMORY = timedelta(days=14)
+# A newcomer's prior weighs as much as this many answered tips.
+PRIOR_STRENGTH = 4.0
+
+
+def time_of_day(local_hour: int) -> TimeOfDay:
+    """The part of the day a local hour belongs to."""
+    if local_hour < 11:
+        return TimeOfDay.MORNING
+    if local_hour < 17:
+        return TimeOfDay.MIDDAY
+    return TimeOfDay.EVENING
+
+
+@dataclass(frozen=True)
+class Silence:
+    """How quiet a subscriber has been."""
+
+    unanswered_streak: int
+    silent_for: timedelta
+
+
+class TipChooser:
+    """Chooses tips with a policy; reads what it needs in batches and keeps the crowd priors.
+
+    The priors are a sum over every subscriber, so they are recomputed at most once per
+    `prior_refresh` (they move slowly) rather than in every batch.
+    """
+
+    def __init__(
+        self,
+        policy: TipPolicy,
+        rng: np.random.Generator,
+        prior_refresh: timedelta = timedelta(hours=1),
+    ) -> None:
+        self.policy = policy
+        self._rng = rng
+        self._prior_refresh = prior_refresh
+        self._priors: Mapping[str, TopicPrior] = {}
+        self._priors_at: datetime | None = None
+
+    async def priors(self, session: AsyncSession, now: datetime) -> Mapping[str, TopicPrior]:
+        """The crowd's prior per topic, refreshed when stale."""
+        if self._priors_at is None or now - self._priors_at >= self._prior_refresh:
+            totals = await LearningRepository(session).crowd_totals()
+            self._priors = crowd_priors(totals, strength=PRIOR_STRENGTH)
+            self._priors_at = now
+        return self._priors
+
+    async def silences(
+        self,
+        session: AsyncSession,
+        subscribers: Sequence[Subscriber],
+        days: Mapping[int, date],
+        now: datetime,
+    ) -> dict[int, Silence]:
+        """Each subscriber's unanswered streak and time since they last replied."""
+        replies: dict[int, tuple[date, date | None]] = {}
+        for subscriber in subscribers:
+            replied = subscriber.last_reply_at
+            first = days[subscriber.id] - SILENCE_MEMORY
+            replies[subscriber.id] = (first, replied.date() if replied else None)
+        streaks = await LearningRepository(session).unanswered_streaks(replies)
+        return {
+            s.id: Silence(
+                streaks.get(s.id, 0), now - max(s.last_reply_at or s.created_at, s.created_at)
+            )
+            for s in subscribers
+        }
+
+    async def views(
+        self,
+        session: AsyncSession,
+        subscribers: Sequence[Subscriber],
+        slots: Mapping[int, tuple[date, TimeOfDay]],
+        streaks: Mapping[int, int],
+    ) -> dict[int, LearnerView]:
+        """What the policy knows of each subscriber, for the slot it is choosing for."""
+        ids = [s.id for s in subscribers]
+        repository = LearningRepository(session)
+        histories = await repository.tip_histories(ids)
+        topics = await repository.topic_stats(ids)
+        if not slots:
+            return {}
+        oldest = min(day for day, _ in slots.values())
+        scores = await repository.recent_scores(ids, oldest - SCORE_MEMORY)
+        views = {}
+        for subscriber in subscribers:
+            day, part = slots[subscriber.id]
+            views[subscriber.id] = LearnerView(
+                today=day,
+                time_of_day=part,
+                chat_id=subscriber.chat_id,
+                tips={
+                    tip_id: TipRecord(
+                        row.times_sent,
+                        row.times_done,
+                        row.last_sent,
+                        row.last_done,
+                        row.not_for_me,
+                    )
+                    for tip_id, row in histories.get(subscriber.id, {}).items()
+                },
+                topics={
+                    topic: TopicRecord(
+                        row.successes, row.failures, row.last_sent_on, row.done_streak
+                    )
+                    for topic, row in topics.get(subscriber.id, {}).items()
+                },
+                chosen_topics=frozenset(subscriber.topics) if subscriber.topics else None,
+                wellbeing=tuple(
+                    WellbeingScore(row.question_id, row.day, row.score)
+                    for row in scores.get(subscriber.id, [])
+                ),
+                unanswered_streak=streaks.get(subscriber.id, 0),
+            )
+        return views
+
+    def choose(
+        self, library: ContentLibrary, view: LearnerView, priors: Mapping[str, TopicPrior]
+    ) -> TipChoice | None:
+        """The policy's choice for one subscriber."""
+        return self.policy.choose(library, view, priors, self._rng)
+
+
+def planned_evidence(
+    library: ContentLibrary, subscriber_id: int, tip_id: str, day: date
+) -> TopicChange | None:
+    """The kept-state change of planning a tip: sent today, unanswered so far."""
+    tip = library.tips.get(tip_id)
+    if tip is None:
+        return None
+    return TopicChange(subscriber_id, tip.topic, failures=UNANSWERED_FAILURE, sent_on=day)
