@@ -9,13 +9,15 @@ import gc
 import json
 import signal
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from nudgebot import __version__
-from nudgebot.app import NudgeBot, Role, build_bot, open_database
+from nudgebot.adaptation.learner import TipPolicy
+from nudgebot.app import NudgeBot, Role, build_bot, open_database, simulated_deployment
 from nudgebot.config import Settings
 from nudgebot.content import ContentError, load_library, render_tip
 from nudgebot.content.coverage import translation_coverage
@@ -23,6 +25,20 @@ from nudgebot.db import create_engine
 from nudgebot.db.migrations import SchemaOutOfDateError, SchemaStatus, schema_status, upgrade
 from nudgebot.log import configure_logging
 from nudgebot.sandbox import SandboxConfig, SandboxServer, run_terminal_chat
+from nudgebot.simulation import (
+    COHORT_FORMAT,
+    POLICY_NAMES,
+    CohortError,
+    DayProgress,
+    Deployment,
+    SimulatedTelegram,
+    format_table,
+    load_cohort,
+    run_simulation,
+    write_chart,
+    write_summary,
+)
+from nudgebot.simulation.behaviour import PEOPLE_MODEL
 from nudgebot.telegram_format import parse_html
 
 # Any well-formed token works against the sandbox; this one says what it is.
@@ -137,7 +153,60 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--dir", type=Path, default=None, help="content folder (default NUDGEBOT_MESSAGES_DIR)"
     )
+    _add_simulate_parser(commands)
     return parser
+
+
+def _add_simulate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    simulate = commands.add_parser(
+        "simulate",
+        help="compare tip policies offline on a synthetic cohort",
+        description="Run the real tip selection and answer recording, with a simulated clock "
+        "and a temporary database per policy, against simulated subscribers described by a "
+        "cohort file. Prints the policies side by side and writes summary.json and "
+        "did_it_rate.png to --out. Same seed, same results.",
+        epilog=COHORT_FORMAT + "\n" + PEOPLE_MODEL,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    simulate.add_argument(
+        "--cohort", type=Path, required=True, metavar="FILE", help="cohort file (YAML or JSON)"
+    )
+    simulate.add_argument("--days", type=_positive, default=60, help="simulated days (default 60)")
+    simulate.add_argument(
+        "--policy",
+        action="append",
+        choices=POLICY_NAMES,
+        help="a policy to run; repeat for several (default: all of them, side by side)",
+    )
+    simulate.add_argument("--seed", type=_not_negative, default=0, help="random seed (default 0)")
+    simulate.add_argument(
+        "--users",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="simulate N people in all, each group keeping its share (default: the file's counts)",
+    )
+    simulate.add_argument(
+        "--out",
+        type=Path,
+        default=Path("simulation-results"),
+        metavar="DIR",
+        help="where summary.json and did_it_rate.png go (default simulation-results)",
+    )
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _not_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -156,6 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _sandbox(settings, arguments)
             case "db":
                 return _db(settings, arguments.db_command)
+            case "simulate":
+                return _simulate(settings, arguments)
             case _ if arguments.content_command == "preview":
                 return _content_preview(settings, arguments)
             case _:
@@ -334,6 +405,47 @@ def _content_check(settings: Settings, directory: Path | None, *, as_json: bool)
         for entry in coverage:
             print(f"  {entry}")
     return EXIT_CONTENT_ERRORS if errors else 0
+
+
+def _simulate(settings: Settings, arguments: argparse.Namespace) -> int:
+    library = load_library(settings.messages_dir)
+    try:
+        cohort = load_cohort(arguments.cohort)
+        if arguments.users is not None:
+            cohort = cohort.with_users(arguments.users)
+        cohort.check_against(library)
+    except (CohortError, ValueError) as error:
+        print(f"nudgebot simulate: the cohort cannot be used:\n{error}", file=sys.stderr)
+        return EXIT_SETUP_ERROR
+
+    @contextlib.asynccontextmanager
+    async def deployments(
+        policy: TipPolicy, sender: SimulatedTelegram
+    ) -> AsyncIterator[Deployment]:
+        # A fresh SQLite file per policy, removed as soon as the policy's run ends.
+        with tempfile.TemporaryDirectory(prefix="nudgebot-simulate-") as scratch:
+            url = f"sqlite+aiosqlite:///{Path(scratch) / 'simulation.sqlite3'}"
+            async with simulated_deployment(
+                url, settings.messages_dir, policy, arguments.seed, sender
+            ) as deployment:
+                yield deployment
+
+    result = asyncio.run(
+        run_simulation(
+            cohort,
+            library,
+            arguments.policy or POLICY_NAMES,
+            deployments,
+            days=arguments.days,
+            seed=arguments.seed,
+            progress=DayProgress(sys.stderr),
+        )
+    )
+    summary = write_summary(result.summary, arguments.out)
+    chart = write_chart(result.summary, arguments.out)
+    print(format_table(result.summary, result.seconds))
+    print(f"wrote {summary} and {chart}")
+    return 0
 
 
 def _content_preview(settings: Settings, arguments: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ a follow-up only once its prerequisite was done, and no tip carrying a tag that 
 wellbeing score rules out (after low gut comfort, no high-FODMAP tips).
 
 Soft rules give way, least important first, when nothing would be left: time of day, then
-difficulty, then cooldown (see `BREAKS_TIME_OF_DAY`).
+difficulty, then the subscriber's language, then cooldown (see `BREAKS_TIME_OF_DAY`).
 """
 
 from __future__ import annotations
@@ -43,8 +43,12 @@ EASIEST = 1
 BREAKS_TIME_OF_DAY = 1
 # A harder tip than earned risks a "not today", but it is still new to them.
 BREAKS_DIFFICULTY = 2
+# A tip not yet translated into the subscriber's language reaches them in the library's
+# default language: readable for many, but it should be the exception.
+BREAKS_LANGUAGE = 4
 # A repeat is the one thing a subscriber notices at once, so it gives way last.
-BREAKS_COOLDOWN = 4
+BREAKS_COOLDOWN = 8
+_TRANSLATED_FIELDS = ("title", "text", "action", "why")
 
 
 def eligible_tips(library: ContentLibrary, view: LearnerView) -> list[Tip]:
@@ -164,9 +168,20 @@ def _broken_soft_rules(tip: Tip, view: LearnerView, caps: Mapping[str, int]) -> 
         broken |= BREAKS_TIME_OF_DAY
     if not _difficulty_earned(tip, view, caps):
         broken |= BREAKS_DIFFICULTY
+    if view.language is not None and not _translated(tip, view.language):
+        broken |= BREAKS_LANGUAGE
     if _cooling_down(tip, view):
         broken |= BREAKS_COOLDOWN
     return broken
+
+
+def _translated(tip: Tip, language: str) -> bool:
+    # A plain string is the library's default language, which the caller leaves out (None).
+    for name in _TRANSLATED_FIELDS:
+        value = getattr(tip, name)
+        if isinstance(value, str) or language not in value:
+            return False
+    return True
 
 
 def _fits_time_of_day(tip_time: TimeOfDay, slot: TimeOfDay) -> bool:

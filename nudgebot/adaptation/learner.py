@@ -71,6 +71,8 @@ class LearnerView:
     wellbeing: tuple[WellbeingScore, ...] = ()
     # Tips and check-ins sent in a row without any reply: 3 or more means "go gentle".
     unanswered_streak: int = 0
+    # Their language, when it is not the library's default: translated tips come first.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

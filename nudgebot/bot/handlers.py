@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
@@ -21,6 +21,7 @@ from telegram.ext import (
 from nudgebot.bot.callback_data import decode_checkin
 from nudgebot.bot.keyboards import checkin_keyboard
 from nudgebot.content import ContentStore, UiKey, language_of
+from nudgebot.content.rendering import RenderedTip, RenderedWellbeing
 from nudgebot.services import (
     CheckinService,
     CheckinStatus,
@@ -72,6 +73,7 @@ class BotHandlers:
         application.add_handler(CommandHandler("help", self.help, filters=private))
         application.add_handler(CommandHandler("pause", self.pause, filters=private))
         application.add_handler(CommandHandler("resume", self.resume, filters=private))
+        application.add_handler(CommandHandler("note", self.note, filters=private))
         application.add_handler(CallbackQueryHandler(self.button))
         application.add_handler(MessageHandler(private & filters.COMMAND, self.unknown_command))
         application.add_handler(MessageHandler(private & filters.TEXT, self.text))
@@ -157,9 +159,39 @@ class BotHandlers:
         """A command the bot does not have."""
         await self._reply(update, UiKey.UNKNOWN_COMMAND, await self._stored_language(update))
 
+    async def note(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/note TEXT: keep a note about today."""
+        assert update.effective_chat is not None
+        text = " ".join(context.args or []).strip()
+        if not text:
+            await self._reply(update, UiKey.NOTE_USAGE, await self._stored_language(update))
+            return
+        result = await self._checkins.note(update.effective_chat.id, text, self._clock())
+        language = result.language or self._language(update)
+        await self._reply(
+            update, UiKey.NOTE_SAVED if result.noted else UiKey.NOT_SUBSCRIBED, language
+        )
+
     async def text(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Free text: point to the buttons and /help."""
-        await self._reply(update, UiKey.UNKNOWN_TEXT, await self._stored_language(update))
+        """Free text: a note after (or in reply to) a check-in; otherwise, a pointer to /help.
+
+        Any text also ends a silence pause, with a welcome back.
+        """
+        message = update.effective_message
+        assert update.effective_chat is not None
+        assert message is not None
+        replied = message.reply_to_message.message_id if message.reply_to_message else None
+        result = await self._checkins.message(
+            update.effective_chat.id, message.text or "", self._clock(), replied
+        )
+        language = result.language or self._language(update)
+        if result.woke_up:
+            await self._reply(update, UiKey.RESUMED, language)
+            self._wake_dispatcher()
+        elif result.noted:
+            await self._reply(update, UiKey.NOTE_SAVED, language)
+        else:
+            await self._reply(update, UiKey.UNKNOWN_TEXT, language)
 
     async def unsupported(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """Anything that is not text."""
@@ -187,6 +219,11 @@ class BotHandlers:
         if result.status in _REFUSALS:
             await query.answer(library.ui_text(_REFUSALS[result.status], language))
             return
+        if result.status is CheckinStatus.RESUMED:
+            await query.answer(library.ui_text(UiKey.RESUMED, language))
+            await self._show(query, press.delivery_id, None)
+            self._wake_dispatcher()
+            return
         if result.status is CheckinStatus.UNCHANGED:
             await query.answer(
                 library.ui_text(UiKey.CHECKIN_UNCHANGED, language, choice=result.choice)
@@ -198,13 +235,24 @@ class BotHandlers:
         else:
             text = library.ui_text(UiKey.CHECKIN_CHANGED, language, choice=result.choice)
         await query.answer(text)
-        assert result.message is not None
+        await self._show(query, press.delivery_id, result.message)
+
+    async def _show(
+        self,
+        query: CallbackQuery,
+        delivery_id: int,
+        message: RenderedTip | RenderedWellbeing | None,
+    ) -> None:
+        """Edit the pressed message to show the answer (None: just take its buttons away)."""
         try:
-            await query.edit_message_text(
-                result.message.html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=checkin_keyboard(press.delivery_id, result.message.buttons),
-            )
+            if message is None:
+                await query.edit_message_reply_markup(reply_markup=None)
+            else:
+                await query.edit_message_text(
+                    message.html,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=checkin_keyboard(delivery_id, message.buttons),
+                )
         except BadRequest as error:
             # The answer is stored; a message that vanished or is unchanged needs no retry.
             logger.info("could not show the check-in choice: %s", error)

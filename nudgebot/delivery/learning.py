@@ -102,6 +102,7 @@ class TipChooser:
     async def views(
         self,
         session: AsyncSession,
+        library: ContentLibrary,
         subscribers: Sequence[Subscriber],
         slots: Mapping[int, tuple[date, TimeOfDay]],
         streaks: Mapping[int, int],
@@ -144,8 +145,25 @@ class TipChooser:
                     for row in scores.get(subscriber.id, [])
                 ),
                 unanswered_streak=streaks.get(subscriber.id, 0),
+                language=(
+                    None
+                    if subscriber.language == library.default_language
+                    else subscriber.language
+                ),
             )
         return views
+
+    async def choose_for(
+        self,
+        session: AsyncSession,
+        library: ContentLibrary,
+        subscriber: Subscriber,
+        slot: tuple[date, TimeOfDay],
+        now: datetime,
+    ) -> TipChoice | None:
+        """One subscriber's choice outside a batch (their first tip, a broken tip's stand-in)."""
+        views = await self.views(session, library, [subscriber], {subscriber.id: slot}, {})
+        return self.choose(library, views[subscriber.id], await self.priors(session, now))
 
     def choose(
         self, library: ContentLibrary, view: LearnerView, priors: Mapping[str, TopicPrior]

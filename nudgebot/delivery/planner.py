@@ -114,6 +114,7 @@ class Planner:
         ]
         views = await self._chooser.views(
             session,
+            library,
             choosing,
             {
                 s.id: (slots[s.id].day, _part_of_day(slots[s.id], schedules[s.id]))
@@ -200,11 +201,9 @@ class Planner:
             # The first message is a tip, never a questionnaire: take the day's first tip slot.
             slot = next(s for s in slots_of_day(slot.day, schedule) if not s.wellbeing)
         tips = usable_library(library, await BrokenTipRepository(session).ids())
-        part = _part_of_day(slot, schedule)
-        view = (
-            await self._chooser.views(session, [subscriber], {subscriber.id: (slot.day, part)}, {})
-        )[subscriber.id]
-        choice = self._chooser.choose(tips, view, await self._chooser.priors(session, now))
+        choice = await self._chooser.choose_for(
+            session, tips, subscriber, (slot.day, _part_of_day(slot, schedule)), now
+        )
         if choice is not None:
             await DeliveryRepository(session).plan_many(
                 [
@@ -234,11 +233,9 @@ class Planner:
             return None
         schedule = self._policy.schedule_of(subscriber)
         part = time_of_day(now.astimezone(schedule.zone).hour)
-        day = subscriber_day(now, schedule)
-        views = await self._chooser.views(session, [subscriber], {subscriber_id: (day, part)}, {})
         tips = usable_library(library, await BrokenTipRepository(session).ids())
-        return self._chooser.choose(
-            tips, views[subscriber_id], await self._chooser.priors(session, now)
+        return await self._chooser.choose_for(
+            session, tips, subscriber, (subscriber_day(now, schedule), part), now
         )
 
     async def _resume(

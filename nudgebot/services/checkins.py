@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from enum import Enum, auto
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -47,6 +47,8 @@ from nudgebot.scheduling import earliest_send, next_slot
 # The outcome stored for a wellbeing score (its value is in `score`).
 SCORE_OUTCOME = "score"
 MAX_NOTE_CHARS = 2000
+# Text this soon after answering a check-in is taken as a note on it.
+NOTE_WINDOW = timedelta(minutes=30)
 
 
 class CheckinStatus(Enum):
@@ -90,6 +92,7 @@ class ReplyResult:
     subscribed: bool
     language: str | None = None
     woke_up: bool = False
+    noted: bool = False
 
 
 class CheckinService:
@@ -123,36 +126,73 @@ class CheckinService:
         async with self._sessions.begin() as session:
             return [await self._record(session, press) for press in presses]
 
-    async def note(
-        self, chat_id: int, text: str, now: datetime, delivery_id: int | None = None
+    async def message(
+        self,
+        chat_id: int,
+        text: str,
+        now: datetime,
+        replied_to_message: int | None = None,
     ) -> ReplyResult:
-        """Store a free-text note (a reply to a check-in, or /note); it also counts as a reply."""
+        """Free text from a subscriber: a note, if it follows or replies to a check-in.
+
+        A reply to one of the bot's messages is a note on that delivery; so is text written
+        within `NOTE_WINDOW` of answering a check-in (the check-in invites it). Any message
+        ends silence, and wakes a subscriber the bot paused for it.
+        """
         async with self._sessions.begin() as session:
             subscriber = await SubscriberRepository(session).by_chat_id(chat_id)
             if subscriber is None:
                 return ReplyResult(subscribed=False)
-            if delivery_id is not None:
-                delivery = await DeliveryRepository(session).get(delivery_id)
-                if delivery is None or delivery.subscriber_id != subscriber.id:
-                    delivery_id = None
-            session.add(
-                Note(
-                    subscriber_id=subscriber.id,
-                    delivery_id=delivery_id,
-                    text=text.strip()[:MAX_NOTE_CHARS],
-                    created_at=now,
-                )
+            deliveries = DeliveryRepository(session)
+            delivery = None
+            if replied_to_message is not None:
+                delivery = await deliveries.by_message(subscriber.id, replied_to_message)
+            answered_recently = (
+                subscriber.last_reply_at is not None
+                and now - subscriber.last_reply_at <= NOTE_WINDOW
             )
+            if delivery is None and answered_recently:
+                delivery = await deliveries.latest_answered(subscriber.id)
             woke = self._replied(subscriber, now)
-            return ReplyResult(True, subscriber.language, woke)
+            if delivery is None:
+                return ReplyResult(True, subscriber.language, woke)
+            self._add_note(session, subscriber, text, now, delivery.id)
+            return ReplyResult(True, subscriber.language, woke, noted=True)
+
+    async def note(self, chat_id: int, text: str, now: datetime) -> ReplyResult:
+        """/note TEXT: a note on the subscriber's day, tied to no message."""
+        async with self._sessions.begin() as session:
+            subscriber = await SubscriberRepository(session).by_chat_id(chat_id)
+            if subscriber is None:
+                return ReplyResult(subscribed=False)
+            self._add_note(session, subscriber, text, now, None)
+            woke = self._replied(subscriber, now)
+            return ReplyResult(True, subscriber.language, woke, noted=True)
 
     async def reply(self, chat_id: int, now: datetime) -> ReplyResult:
-        """Any message from the subscriber: silence ends, and a bot-made pause with it."""
+        """Any other message from the subscriber: silence ends, and a bot-made pause with it."""
         async with self._sessions.begin() as session:
             subscriber = await SubscriberRepository(session).by_chat_id(chat_id)
             if subscriber is None:
                 return ReplyResult(subscribed=False)
             return ReplyResult(True, subscriber.language, self._replied(subscriber, now))
+
+    @staticmethod
+    def _add_note(
+        session: AsyncSession,
+        subscriber: Subscriber,
+        text: str,
+        now: datetime,
+        delivery_id: int | None,
+    ) -> None:
+        session.add(
+            Note(
+                subscriber_id=subscriber.id,
+                delivery_id=delivery_id,
+                text=text.strip()[:MAX_NOTE_CHARS],
+                created_at=now,
+            )
+        )
 
     def _replied(self, subscriber: Subscriber, now: datetime) -> bool:
         """Note the reply; wake a subscriber the bot paused for silence. True if it did."""

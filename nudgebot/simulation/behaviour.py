@@ -21,6 +21,19 @@ import numpy as np
 
 from nudgebot.simulation.people import FATIGUE_DAYS, Flags, Floats, Ints, Population
 
+PEOPLE_MODEL = """\
+how simulated people behave:
+  A tip: they answer at all with answer_probability. If they answer, "Did it" with their hidden
+  chance: the topic's do_probability (plus personal noise of spread) times the tip's tag and
+  difficulty factors (capped at 1), times (1 - fatigue) per tip of that topic in the previous
+  3 days. Otherwise "Not for me" on a disliked topic with the not_for_me chance, else "Later".
+  Answers come 1-59 minutes after the message.
+  A wellbeing check-in: answered with answer_probability, each question scored
+  round(mean + wellbeing_noise * normal), kept within 1-5.
+  Paused by the bot after days of silence, they write again each morning with comes_back.
+  Everyone is in UTC; the clock ticks every 30 minutes from 07:00 to 22:00.
+"""
+
 # Draws prepared per person and day; the k-th message of a day uses slot k (mod this).
 MESSAGE_SLOTS = 8
 _DAY_STREAM = 1

@@ -7,6 +7,7 @@ A cohort is YAML (or JSON, which YAML reads too). Every problem is reported comp
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -131,39 +132,29 @@ class Cohort:
 
     def check_against(self, library: ContentLibrary) -> None:
         """Raise CohortError if a group names a topic, tag or question the library lacks."""
-        tags = {tag for tip in library.tips.values() for tag in tip.tags}
-        problems: list[Problem] = []
-        for index, group in enumerate(self.groups):
-            path: KeyPath = ("groups", index)
-            for topic in group.do_probability.topics:
-                if topic not in library.topics:
-                    problems.append(
-                        self._problem(
-                            (*path, "do_probability", "topics", topic),
-                            f"unknown topic {topic!r}; the library has: "
-                            + ", ".join(library.topics),
-                        )
-                    )
-            for tag in group.do_probability.tags:
-                if tag not in tags:
-                    problems.append(
-                        self._problem(
-                            (*path, "do_probability", "tags", tag),
-                            f"no tip carries the tag {tag!r}; tags in use: "
-                            + ", ".join(sorted(tags)),
-                        )
-                    )
-            for question in group.wellbeing:
-                if question not in library.wellbeing:
-                    problems.append(
-                        self._problem(
-                            (*path, "wellbeing", question),
-                            f"unknown wellbeing question {question!r}; the library has: "
-                            + ", ".join(library.wellbeing),
-                        )
-                    )
+        problems = [self._problem(path, message) for path, message in self._unknown_ids(library)]
         if problems:
             raise CohortError(problems)
+
+    def _unknown_ids(self, library: ContentLibrary) -> Iterator[tuple[KeyPath, str]]:
+        tags = sorted({tag for tip in library.tips.values() for tag in tip.tags})
+        for index, group in enumerate(self.groups):
+            chances = ("groups", index, "do_probability")
+            for topic in group.do_probability.topics:
+                if topic not in library.topics:
+                    known = ", ".join(library.topics)
+                    yield (*chances, "topics", topic), f"unknown topic {topic!r}; topics: {known}"
+            for tag in group.do_probability.tags:
+                if tag not in tags:
+                    known = ", ".join(tags)
+                    yield (*chances, "tags", tag), f"no tip has the tag {tag!r}; tags: {known}"
+            for question in group.wellbeing:
+                if question not in library.wellbeing:
+                    known = ", ".join(library.wellbeing)
+                    yield (
+                        ("groups", index, "wellbeing", question),
+                        f"unknown wellbeing question {question!r}; questions: {known}",
+                    )
 
     def _problem(self, path: KeyPath, message: str) -> Problem:
         if self.source is None:

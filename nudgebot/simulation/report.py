@@ -64,10 +64,10 @@ def format_table(summary: dict[str, Any], seconds: dict[str, float] | None = Non
         ("tips sent", [f"{p['tips_sent']:,}" for p in policies.values()]),
         ('"Not for me" answers', [f"{p['answers']['not_for_me']:,}" for p in policies.values()]),
     ]
-    for rank in range(_TOP_TOPICS):
-        rows.append(
-            (f"topic #{rank + 1}", [_top_topic(p["topic_mix"], rank) for p in policies.values()])
-        )
+    rows.extend(
+        (f"topic #{rank + 1}", [_top_topic(p["topic_mix"], rank) for p in policies.values()])
+        for rank in range(_TOP_TOPICS)
+    )
     if seconds is not None:
         rows.append(("run time", [f"{seconds.get(name, 0.0):.0f} s" for name in names]))
     label_width = max(len(label) for label, _ in rows)

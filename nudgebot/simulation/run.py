@@ -40,7 +40,6 @@ LAST_TICK = timedelta(hours=22)
 TICK_EVERY = timedelta(minutes=30)
 COME_BACK_AT = timedelta(hours=8)
 LAST_ANSWERS_AT = timedelta(hours=23)
-COME_BACK_TEXT = "Hi, I'm back"
 
 
 class Deployment(Protocol):
@@ -59,12 +58,12 @@ class Deployment(Protocol):
         """The dispatcher: plan and send everything due at `now`."""
         ...
 
-    async def answer_many(self, presses: Sequence[Press], now: datetime) -> None:
-        """Button presses, in order."""
+    async def answer_many(self, presses: Sequence[Press]) -> None:
+        """Button presses (each with its own time), in order, in one transaction."""
         ...
 
-    async def reply(self, chat_id: int, text: str, now: datetime) -> None:
-        """The person writes any text message."""
+    async def reply(self, chat_id: int, now: datetime) -> None:
+        """The person writes any text message (this ends a pause for silence)."""
         ...
 
 
@@ -168,7 +167,7 @@ class _PolicyRun:
 
     async def _come_back(self, now: datetime, day: int) -> None:
         for person in self._behaviour.coming_back().tolist():
-            await self._deployment.reply(self._population.chat_id(person), COME_BACK_TEXT, now)
+            await self._deployment.reply(self._population.chat_id(person), now)
         self._react(self._sender.drain(), now, day)
 
     async def _press_answers_given_by(self, now: datetime, day: int) -> None:
@@ -177,7 +176,7 @@ class _PolicyRun:
             return
         self._pending = [press for press in self._pending if press.at > now]
         due.sort(key=lambda press: press.at)
-        await self._deployment.answer_many(due, now)
+        await self._deployment.answer_many(due)
         self._react(self._sender.drain(), now, day)
 
     def _react(self, inbox: Inbox, now: datetime, day: int) -> None:

@@ -6,9 +6,11 @@ import re
 from collections import Counter
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 
-from nudgebot.adaptation import choose_tip
+from nudgebot.adaptation import AdaptivePolicy, LearnerView
+from nudgebot.adaptation.learner import TipRecord
 from nudgebot.content import ContentLibrary
 from nudgebot.content.coverage import translation_coverage
 from nudgebot.content.schema import TimeOfDay
@@ -100,13 +102,16 @@ def test_actions_are_all_different(library: ContentLibrary) -> None:
 
 
 def test_a_spanish_subscribers_first_30_tips_are_in_spanish(library: ContentLibrary) -> None:
-    """The first 30 tips a new subscriber gets are fully translated to Spanish."""
-    history: dict[str, date] = {}
+    """The first 30 tips the adaptive policy sends a new Spanish subscriber are in Spanish."""
+    policy, rng = AdaptivePolicy(), np.random.default_rng(3)
+    history: dict[str, TipRecord] = {}
     first_month = []
     for day in range(30):
-        choice = choose_tip(library, history)
+        today = date(2026, 6, 1) + timedelta(days=day)
+        view = LearnerView(today, TimeOfDay.MORNING, tips=history, language="es")
+        choice = policy.choose(library, view, {}, rng)
         assert choice is not None
-        history[choice.tip_id] = date(2026, 6, 1) + timedelta(days=day)
+        history[choice.tip_id] = TipRecord(1, 0, today)
         first_month.append(library.tips[choice.tip_id])
 
     untranslated = [

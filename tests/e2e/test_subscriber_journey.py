@@ -121,9 +121,12 @@ async def test_forged_and_foreign_buttons_are_refused_politely(
 async def test_next_tip_arrives_on_the_next_local_day_at_nudge_time(
     bot: NudgeBot, client: SandboxClient, clock: ManualClock
 ) -> None:
-    """After the first tip, the next one comes the following day at 09:00 local, not before."""
+    """After the first tip and the evening check-in, the next tip comes at 09:00 the next day."""
     first = await subscribe(client)
 
+    clock.now = datetime(2026, 6, 1, 17, 30, tzinfo=UTC)  # 19:30 in Berlin
+    await bot.tick()
+    evening = await client.messages(ADA)
     clock.now = datetime(2026, 6, 2, 6, 59, 59, tzinfo=UTC)  # 08:59:59 in Berlin
     await bot.tick()
     before = await client.messages(ADA)
@@ -131,10 +134,12 @@ async def test_next_tip_arrives_on_the_next_local_day_at_nudge_time(
     await bot.tick()
     after = await client.messages(ADA)
 
-    assert len(before) == 2
-    assert len(after) == 3
-    assert after[2]["text"] != first["text"]
-    assert button_labels(after[2]) == ["Did it", "Later", "Not for me"]
+    assert evening[2]["text"].startswith("🌿 Quick check-in")
+    assert button_labels(evening[2]) == ["1 Very low", "2 Low", "3 Okay", "4 Good", "5 Great"]
+    assert len(before) == 3
+    assert len(after) == 4
+    assert after[3]["text"] != first["text"]
+    assert button_labels(after[3]) == ["Did it", "Later", "Not for me"]
 
 
 async def test_stop_means_nothing_more_is_sent(

@@ -67,6 +67,23 @@ class DeliveryRepository:
         """A delivery by id."""
         return await self._session.get(Delivery, delivery_id)
 
+    async def by_message(self, subscriber_id: int, message_id: int) -> Delivery | None:
+        """The subscriber's delivery that became Telegram message `message_id`."""
+        query = select(Delivery).where(
+            Delivery.subscriber_id == subscriber_id, Delivery.telegram_message_id == message_id
+        )
+        return (await self._session.scalars(query.limit(1))).first()
+
+    async def latest_answered(self, subscriber_id: int) -> Delivery | None:
+        """The subscriber's most recent delivery that has an answer."""
+        query = (
+            select(Delivery)
+            .where(Delivery.subscriber_id == subscriber_id, Delivery.outcome.is_not(None))
+            .order_by(Delivery.sent_at.desc(), Delivery.id.desc())
+            .limit(1)
+        )
+        return (await self._session.scalars(query)).first()
+
     async def plan(
         self,
         *,

@@ -1,0 +1,191 @@
+"""Which tips may go out today: the rules every policy chooses within."""
+
+from __future__ import annotations
+
+from nudgebot.adaptation import eligible_tips
+from nudgebot.adaptation.learner import TopicRecord
+from nudgebot.content import ContentLibrary
+from nudgebot.content.schema import TimeOfDay
+from tests.adaptation.builders import library, scored, sent, tip, view
+
+
+def eligible_ids(content: ContentLibrary, **view_fields: object) -> list[str]:
+    """The ids of the tips eligible for a subscriber described by `view_fields`."""
+    return [t.id for t in eligible_tips(content, view(**view_fields))]
+
+
+def test_only_chosen_topics_are_eligible() -> None:
+    """A subscriber who chose topics gets tips from those topics only."""
+    content = library(tip("sleep-a", "sleep"), tip("stress-a", "stress"), tip("gut-a", "gut"))
+
+    assert eligible_ids(content, chosen_topics=frozenset({"sleep", "gut"})) == [
+        "sleep-a",
+        "gut-a",
+    ]
+
+
+def test_no_chosen_topics_means_all_topics() -> None:
+    """Without a choice of topics, every topic's tips are eligible, in library order."""
+    content = library(tip("sleep-a", "sleep"), tip("stress-a", "stress"))
+
+    assert eligible_ids(content) == ["sleep-a", "stress-a"]
+
+
+def test_tip_in_cooldown_is_not_eligible() -> None:
+    """A tip sent fewer than its cooldown days ago waits while others are available."""
+    content = library(tip("a", "sleep", cooldown_days=30), tip("b", "sleep", cooldown_days=30))
+
+    assert eligible_ids(content, tips={"a": sent(29)}) == ["b"]
+
+
+def test_tip_is_eligible_again_once_its_cooldown_ran_out() -> None:
+    """A tip sent exactly its cooldown days ago may go out again."""
+    content = library(tip("a", "sleep", cooldown_days=30), tip("b", "sleep", cooldown_days=30))
+
+    assert eligible_ids(content, tips={"a": sent(30)}) == ["a", "b"]
+
+
+def test_not_for_me_is_never_eligible() -> None:
+    """A tip answered "Not for me" never comes back, long after its cooldown."""
+    content = library(tip("a", "sleep", cooldown_days=0), tip("b", "sleep", cooldown_days=0))
+
+    assert eligible_ids(content, tips={"a": sent(400, not_for_me=True)}) == ["b"]
+
+
+def test_follow_up_waits_until_its_prerequisite_was_done() -> None:
+    """A follow-up is not eligible while its prerequisite was only sent, not done."""
+    content = library(tip("base", "sleep"), tip("next", "sleep", prerequisite="base"))
+
+    assert eligible_ids(content, tips={"base": sent(200)}) == ["base"]
+
+
+def test_follow_up_is_eligible_once_its_prerequisite_was_done() -> None:
+    """Once the prerequisite was done, its follow-up may go out."""
+    content = library(tip("base", "sleep"), tip("next", "sleep", prerequisite="base"))
+
+    assert eligible_ids(content, tips={"base": sent(1, done_days=1)}) == ["next"]
+
+
+def test_harder_tips_need_a_streak_of_did_it() -> None:
+    """Difficulty 2 needs 2 "did it" in a row in the topic, difficulty 3 needs 4."""
+    content = library(
+        tip("easy", "sleep"),
+        tip("medium", "sleep", difficulty=2),
+        tip("hard", "sleep", difficulty=3),
+    )
+
+    def allowed(streak: int) -> list[str]:
+        return eligible_ids(content, topics={"sleep": _streak(streak)})
+
+    assert allowed(1) == ["easy"]
+    assert allowed(2) == ["easy", "medium"]
+    assert allowed(4) == ["easy", "medium", "hard"]
+
+
+def test_silence_allows_only_the_easiest_tips() -> None:
+    """After 3 unanswered nudges in a row only difficulty 1 is eligible, whatever the streak."""
+    content = library(tip("easy", "sleep"), tip("hard", "sleep", difficulty=3))
+
+    assert eligible_ids(content, topics={"sleep": _streak(9)}, unanswered_streak=3) == ["easy"]
+
+
+def test_follow_up_may_be_harder_than_the_streak_allows() -> None:
+    """A follow-up whose prerequisite was done skips the streak's difficulty cap."""
+    content = library(
+        tip("base", "sleep"), tip("next", "sleep", prerequisite="base", difficulty=3)
+    )
+
+    assert eligible_ids(content, tips={"base": sent(1, done_days=1)}) == ["next"]
+
+
+def test_tip_for_another_time_of_day_is_not_eligible() -> None:
+    """An evening tip waits in the morning slot; tips for any time fit every slot."""
+    content = library(
+        tip("evening", "sleep", time_of_day=TimeOfDay.EVENING),
+        tip("morning", "sleep", time_of_day=TimeOfDay.MORNING),
+        tip("any", "sleep"),
+    )
+
+    assert eligible_ids(content, time_of_day=TimeOfDay.MORNING) == ["morning", "any"]
+
+
+def test_low_gut_comfort_rules_out_high_fodmap_tips() -> None:
+    """After a low gut-comfort score, tips tagged high-fodmap are left out."""
+    content = library(tip("onion", "prebiotic", tags=["high-fodmap"]), tip("oats", "prebiotic"))
+
+    assert eligible_ids(content, wellbeing=(scored("gut_comfort", 2, days=1),)) == ["oats"]
+
+
+def test_high_fodmap_tips_return_after_the_low_score_days() -> None:
+    """The high-fodmap ban holds for the 4 days after the low score, then lifts."""
+    content = library(tip("onion", "prebiotic", tags=["high-fodmap"]), tip("oats", "prebiotic"))
+
+    def allowed(days_since_score: int) -> list[str]:
+        return eligible_ids(content, wellbeing=(scored("gut_comfort", 1, days_since_score),))
+
+    assert allowed(4) == ["oats"]
+    assert allowed(5) == ["onion", "oats"]
+
+
+def test_a_good_gut_comfort_score_rules_nothing_out() -> None:
+    """A gut-comfort score above the low mark leaves high-fodmap tips eligible."""
+    content = library(tip("onion", "prebiotic", tags=["high-fodmap"]), tip("oats", "prebiotic"))
+
+    assert eligible_ids(content, wellbeing=(scored("gut_comfort", 3, days=1),)) == [
+        "onion",
+        "oats",
+    ]
+
+
+def test_time_of_day_gives_way_before_difficulty() -> None:
+    """With only a wrong-time tip and a too-hard tip left, the wrong-time tip goes out."""
+    content = library(
+        tip("evening", "sleep", time_of_day=TimeOfDay.EVENING), tip("hard", "sleep", difficulty=3)
+    )
+
+    assert eligible_ids(content, time_of_day=TimeOfDay.MORNING) == ["evening"]
+
+
+def test_difficulty_gives_way_before_cooldown() -> None:
+    """With only a too-hard tip and a cooling tip left, the too-hard tip goes out."""
+    content = library(tip("hard", "sleep", difficulty=3), tip("recent", "sleep", cooldown_days=30))
+
+    assert eligible_ids(content, tips={"recent": sent(2)}) == ["hard"]
+
+
+def test_cooldown_gives_way_last_with_the_tip_sent_longest_ago() -> None:
+    """When every tip is cooling down, each topic offers the tip it sent longest ago."""
+    content = library(tip("sleep-a", "sleep"), tip("sleep-b", "sleep"), tip("stress-a", "stress"))
+    history = {"sleep-a": sent(3), "sleep-b": sent(5), "stress-a": sent(1)}
+
+    assert eligible_ids(content, tips=history) == ["sleep-b", "stress-a"]
+
+
+def test_relaxing_never_brings_back_a_not_for_me_tip() -> None:
+    """When every other tip is excluded, a "Not for me" tip still stays out: nothing is eligible."""
+    content = library(tip("a", "sleep"), tip("b", "stress"))
+
+    history = {"a": sent(100, not_for_me=True)}
+
+    assert eligible_ids(content, tips=history, chosen_topics=frozenset({"sleep"})) == []
+
+
+def test_relaxing_never_brings_back_a_ruled_out_tag() -> None:
+    """When only high-fodmap tips exist, a low gut-comfort score leaves nothing eligible."""
+    content = library(tip("onion", "prebiotic", tags=["high-fodmap"]))
+
+    assert eligible_ids(content, wellbeing=(scored("gut_comfort", 1, days=0),)) == []
+
+
+def test_relaxing_never_leaves_the_chosen_topics() -> None:
+    """When every tip of the chosen topic is cooling down, it repeats rather than leave the topic."""
+    content = library(tip("sleep-a", "sleep"), tip("stress-a", "stress"))
+
+    chosen = eligible_ids(content, tips={"sleep-a": sent(1)}, chosen_topics=frozenset({"sleep"}))
+
+    assert chosen == ["sleep-a"]
+
+
+def _streak(done_in_a_row: int) -> TopicRecord:
+    """A topic's record after `done_in_a_row` "did it" answers in a row."""
+    return TopicRecord(successes=float(done_in_a_row), done_streak=done_in_a_row)
