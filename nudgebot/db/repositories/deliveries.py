@@ -192,8 +192,13 @@ class DeliveryRepository:
                 .where(
                     Delivery.state == DeliveryState.PLANNED,
                     Delivery.due_at <= now,
-                    # A paused, stopped or blocked subscriber receives nothing, whatever is queued.
-                    Subscriber.status == SubscriberStatus.ACTIVE,
+                    # A paused, stopped or blocked subscriber receives nothing, whatever is queued;
+                    # one the bot paused for silence gets just the notice saying so.
+                    or_(
+                        Subscriber.status == SubscriberStatus.ACTIVE,
+                        (Subscriber.status == SubscriberStatus.DORMANT)
+                        & (Delivery.kind == DeliveryKind.DORMANT_NOTICE),
+                    ),
                 )
                 .order_by(Delivery.due_at, Delivery.id)
                 .limit(limit)

@@ -1,0 +1,313 @@
+"""Learning from check-ins: what a tip carries, how answers move the bandit's state, wellbeing
+check-ins, safety after a low score, and how silence is handled. Real databases; the outbox
+sends through a recording sender (the Telegram edge), everything else is the bot's own code."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from nudgebot.app import delivery_policy
+from nudgebot.config import Settings
+from nudgebot.content import ContentStore
+from nudgebot.content.rendering import RenderedNotice, RenderedTip, RenderedWellbeing
+from nudgebot.db import Answer, Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberStatus
+from nudgebot.db.models import Note, TopicStats
+from nudgebot.delivery import Dispatcher, DispatcherSettings
+from nudgebot.services import (
+    CheckinService,
+    CheckinStatus,
+    SubscriptionDefaults,
+    SubscriptionService,
+)
+from tests.factories import seeded_chooser
+
+Row = TypeVar("Row", Subscriber, Delivery, Answer, Note, TopicStats)
+CHAT = 42
+START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)  # everyone in UTC, nudges at 09:00
+EVENING = timedelta(hours=10, minutes=30)  # 19:30, the wellbeing check-in
+POLICY = delivery_policy(Settings.model_validate({}))
+
+
+class RecordingTelegram:
+    """The Telegram edge: keeps what each chat was sent and answers with message ids."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, int, object]] = []
+
+    def _record(self, chat_id: int, delivery_id: int, message: object) -> int:
+        self.sent.append((chat_id, delivery_id, message))
+        return len(self.sent)
+
+    async def send_tip(self, chat_id: int, delivery_id: int, tip: RenderedTip) -> int:
+        return self._record(chat_id, delivery_id, tip)
+
+    async def send_wellbeing(
+        self, chat_id: int, delivery_id: int, checkin: RenderedWellbeing
+    ) -> int:
+        return self._record(chat_id, delivery_id, checkin)
+
+    async def send_notice(self, chat_id: int, delivery_id: int, notice: RenderedNotice) -> int:
+        return self._record(chat_id, delivery_id, notice)
+
+
+@pytest.fixture
+def telegram() -> RecordingTelegram:
+    """What the bot sent."""
+    return RecordingTelegram()
+
+
+@pytest.fixture
+def dispatcher(
+    sessions: async_sessionmaker[AsyncSession], content: ContentStore, telegram: RecordingTelegram
+) -> Dispatcher:
+    """The outbox, choosing with the adaptive policy (seeded)."""
+    return Dispatcher(
+        sessions,
+        content,
+        telegram,
+        policy=POLICY,
+        chooser=seeded_chooser(),
+        settings=DispatcherSettings(owner="test"),
+    )
+
+
+@pytest.fixture
+def checkins(sessions: async_sessionmaker[AsyncSession], content: ContentStore) -> CheckinService:
+    """The check-in service."""
+    return CheckinService(sessions, content, POLICY)
+
+
+async def subscribe(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    *,
+    topics: list[str] | None = None,
+    wellbeing: bool = True,
+) -> None:
+    """Chat 42 subscribes at START (UTC, 09:00) with these settings."""
+    service = SubscriptionService(
+        sessions, SubscriptionDefaults("UTC", START.time()), content, POLICY, seeded_chooser()
+    )
+    await service.subscribe(CHAT, "en", START - timedelta(minutes=1))
+    async with sessions.begin() as session:
+        subscriber = (await session.scalars(select(Subscriber))).one()
+        subscriber.topics = topics
+        subscriber.wellbeing_enabled = wellbeing
+        # Re-plan the first tip under these settings: drop the one /start queued.
+        for delivery in await session.scalars(select(Delivery)):
+            await session.delete(delivery)
+        await session.execute(TopicStats.__table__.delete())
+        subscriber.next_due_at = START
+
+
+async def rows(sessions: async_sessionmaker[AsyncSession], model: type[Row]) -> list[Row]:
+    """All rows of a model."""
+    async with sessions() as session:
+        return list((await session.scalars(select(model))).all())
+
+
+async def tips(sessions: async_sessionmaker[AsyncSession]) -> list[Delivery]:
+    """The tip deliveries, in the order they were planned."""
+    return sorted(
+        (d for d in await rows(sessions, Delivery) if d.kind is DeliveryKind.TIP),
+        key=lambda d: d.id,
+    )
+
+
+async def test_each_tip_stores_its_policy_and_propensity(
+    sessions: async_sessionmaker[AsyncSession], content: ContentStore, dispatcher: Dispatcher
+) -> None:
+    """A planned tip records the policy that chose it and the probability it had."""
+    await subscribe(sessions, content)
+
+    await dispatcher.tick(START)
+
+    [tip] = await tips(sessions)
+    assert tip.policy == "adaptive"
+    assert tip.propensity is not None
+    assert 0.0 < tip.propensity <= 1.0
+
+
+async def test_answers_move_the_topic_counts_and_a_change_undoes_the_old_answer(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """Unanswered counts half a failure, "did it" a success; changing it moves the counts."""
+    await subscribe(sessions, content)
+    await dispatcher.tick(START)
+    [tip] = await tips(sessions)
+    [pending] = await rows(sessions, TopicStats)
+
+    done = await checkins.answer(CHAT, tip.id, "done", START + timedelta(minutes=5))
+    [after_done] = await rows(sessions, TopicStats)
+    changed = await checkins.answer(CHAT, tip.id, "nope", START + timedelta(minutes=9))
+    [after_change] = await rows(sessions, TopicStats)
+
+    assert (pending.successes, pending.failures) == (0.0, 0.5)
+    assert (done.status, after_done.successes, after_done.failures) == (
+        CheckinStatus.RECORDED,
+        1.0,
+        0.0,
+    )
+    assert (changed.status, after_change.successes, after_change.failures) == (
+        CheckinStatus.CHANGED,
+        0.0,
+        1.0,
+    )
+    assert [a.option_id for a in await rows(sessions, Answer)] == ["done", "nope"]
+    assert (await tips(sessions))[0].outcome == "not_for_me"
+
+
+async def test_a_late_answer_counts_for_its_own_day(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """Answering Monday's tip on Thursday records it for Monday's delivery, not a later one."""
+    await subscribe(sessions, content, wellbeing=False)
+    for day in range(3):
+        await dispatcher.tick(START + timedelta(days=day))
+    monday, tuesday, wednesday = await tips(sessions)
+
+    await checkins.answer(CHAT, monday.id, "done", START + timedelta(days=3))
+
+    outcomes = [d.outcome for d in await tips(sessions)]
+    [answer] = await rows(sessions, Answer)
+    assert outcomes == ["done", None, None]
+    assert (answer.delivery_id, monday.local_date.isoformat()) == (monday.id, "2026-06-01")
+    assert tuesday.id != wednesday.id
+
+
+async def test_wellbeing_check_in_asks_one_question_at_a_time_and_keeps_history(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+    telegram: RecordingTelegram,
+) -> None:
+    """At 19:30 the check-in asks mood, gut comfort, sleep in turn; a re-press changes a score."""
+    await subscribe(sessions, content)
+    await dispatcher.tick(START)
+    await dispatcher.tick(START + EVENING)
+    [(_, delivery_id, first)] = [s for s in telegram.sent if isinstance(s[2], RenderedWellbeing)]
+    at = START + EVENING + timedelta(minutes=1)
+
+    steps = [
+        await checkins.answer(CHAT, delivery_id, option, at)
+        for option in ("mood=2", "gut_comfort=4", "sleep_quality=3", "mood=4")
+    ]
+
+    assert isinstance(first, RenderedWellbeing)
+    assert first.question_id == "mood"
+    questions = [s.message.question_id for s in steps if isinstance(s.message, RenderedWellbeing)]
+    assert questions == ["gut_comfort", "sleep_quality", None, None]
+    assert [s.status for s in steps] == [CheckinStatus.RECORDED] * 3 + [CheckinStatus.CHANGED]
+    scores = [(a.question_id, a.score) for a in await rows(sessions, Answer)]
+    assert scores == [("mood", 2), ("gut_comfort", 4), ("sleep_quality", 3), ("mood", 4)]
+
+
+async def test_after_low_gut_comfort_no_high_fodmap_tips_for_some_days(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """A gut-comfort score of 1 keeps high-FODMAP tips away while `when_low.days` lasts."""
+    library = content.library
+    await subscribe(sessions, content, topics=["prebiotic-foods"])
+    await dispatcher.tick(START)
+    await dispatcher.tick(START + EVENING)
+    [wellbeing] = [d for d in await rows(sessions, Delivery) if d.kind is DeliveryKind.WELLBEING]
+    await checkins.answer(CHAT, wellbeing.id, "gut_comfort=1", START + EVENING)
+    guarded = library.wellbeing["gut_comfort"].when_low
+    assert guarded is not None
+
+    for day in range(1, guarded.days + 1):
+        await checkins.answer(
+            CHAT, (await tips(sessions))[-1].id, "done", START + timedelta(days=day)
+        )
+        await dispatcher.tick(START + timedelta(days=day))
+
+    later = [library.tips[d.tip_id] for d in (await tips(sessions))[1:] if d.tip_id]
+    assert len(later) == guarded.days
+    assert all("high-fodmap" not in tip.tags for tip in later)
+    assert all(tip.topic == "prebiotic-foods" for tip in later)
+
+
+async def test_three_unanswered_tips_make_the_bot_gentler_and_every_other_day(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+) -> None:
+    """After 3 unanswered tips, tips come every other day and only at difficulty 1."""
+    await subscribe(sessions, content, wellbeing=False)
+
+    for day in range(7):
+        await dispatcher.tick(START + timedelta(days=day))
+
+    sent_days = [d.local_date.day for d in await tips(sessions)]
+    gentle = [content.library.tips[d.tip_id] for d in (await tips(sessions))[3:] if d.tip_id]
+    assert sent_days == [1, 2, 3, 5, 7]
+    assert all(tip.difficulty == 1 for tip in gentle)
+
+
+async def test_a_silent_week_pauses_with_one_kind_message_and_any_reply_wakes(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+    telegram: RecordingTelegram,
+) -> None:
+    """Seven silent days bring one "I'll pause" notice, then nothing; a reply brings tips back."""
+    await subscribe(sessions, content)
+    for day in range(12):
+        await dispatcher.tick(START + timedelta(days=day))
+        await dispatcher.tick(START + timedelta(days=day) + EVENING)
+    notices = [m for _, _, m in telegram.sent if isinstance(m, RenderedNotice)]
+    dormant = await rows(sessions, Subscriber)
+
+    woke = await checkins.reply(CHAT, START + timedelta(days=12))
+    await dispatcher.tick(START + timedelta(days=13))
+
+    assert [n.kind for n in notices] == ["dormant"]
+    assert notices[0].buttons[0].option_id == "resume"
+    assert telegram.sent[-1][2] is not notices[0]
+    assert dormant[0].status is SubscriberStatus.DORMANT
+    assert dormant[0].next_due_at is None
+    assert woke.woke_up
+    last_day = max(d.local_date for d in await tips(sessions))
+    assert last_day.isoformat() == "2026-06-14"
+
+
+async def test_text_after_a_check_in_is_kept_as_a_note_on_it(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """Text soon after answering is a note on that tip; /note text is a note on no message."""
+    await subscribe(sessions, content)
+    await dispatcher.tick(START)
+    [tip] = await tips(sessions)
+    await checkins.answer(CHAT, tip.id, "done", START + timedelta(minutes=5))
+
+    after = await checkins.message(CHAT, "felt calmer", START + timedelta(minutes=8))
+    standalone = await checkins.note(CHAT, "slept well", START + timedelta(hours=5))
+
+    notes = sorted(await rows(sessions, Note), key=lambda n: n.id)
+    assert (after.noted, standalone.noted) == (True, True)
+    assert [(n.text, n.delivery_id) for n in notes] == [
+        ("felt calmer", tip.id),
+        ("slept well", None),
+    ]
+    assert [d.id for d in await rows(sessions, Delivery) if d.state is DeliveryState.SENT] == [
+        tip.id
+    ]
