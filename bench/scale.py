@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bench.plans import Recorder, Statement, explain
 from bench.population import NOW, Population, build_database, sqlite_url
 from bench.probes import machine, machine_markdown, memory_mib, run_measuring_child, summary_ms
-from nudgebot.app import delivery_policy
+from nudgebot.app import delivery_policy, tip_chooser
 from nudgebot.config import Settings, bundled_path
 from nudgebot.content import load_library
 from nudgebot.db import create_engine, create_session_factory
@@ -50,7 +50,11 @@ CHILD_TIMEOUT_SECONDS = 900
 
 
 # What each of plan_batch's lookups is, told by a piece of its SQL.
-LOOKUPS = {"max(deliveries.local_date)": "tip_history", "max(deliveries.due_at)": "latest_pending",
+# First match wins, so the more specific pieces come first.
+LOOKUPS = {"sum(topic_stats.successes)": "crowd_totals", "FROM topic_stats": "topic_stats",
+           "INSERT INTO topic_stats": "topic_stats upsert", "answers.question_id": "recent_scores",
+           "ORDER BY deliveries.subscriber_id, deliveries.local_date": "unanswered_streaks",
+           "max(CASE WHEN": "tip_histories", "max(deliveries.due_at)": "latest_pending",
            "count(*)": "day_counts", "FROM broken_tips": "broken_tips"}  # fmt: skip
 
 
@@ -65,7 +69,7 @@ class Calls:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._library = load_library(bundled_path("messages"))
-        self._planner = Planner(delivery_policy(DEFAULTS))
+        self._planner = Planner(delivery_policy(DEFAULTS), tip_chooser(DEFAULTS, seed=1))
 
     async def due(self) -> tuple[float, int]:
         """Who is due: seconds taken, rows found."""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nudgebot.app import delivery_policy
@@ -101,7 +101,7 @@ async def subscribe(
         # Re-plan the first tip under these settings: drop the one /start queued.
         for delivery in await session.scalars(select(Delivery)):
             await session.delete(delivery)
-        await session.execute(TopicStats.__table__.delete())
+        await session.execute(delete(TopicStats))
         subscriber.next_due_at = START
 
 

@@ -39,6 +39,12 @@ def upgrade() -> None:
     with op.batch_alter_table("answers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("question_id", sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column("score", sa.Integer(), nullable=True))
+    op.create_index(
+        "ix_answers_subscriber_id_answered_at",
+        "answers",
+        ["subscriber_id", "answered_at"],
+        unique=False,
+    )
     op.create_table(
         "notes",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -85,6 +91,7 @@ def downgrade() -> None:
     op.drop_table("topic_stats")
     op.drop_index(op.f("ix_notes_subscriber_id"), table_name="notes")
     op.drop_table("notes")
+    op.drop_index("ix_answers_subscriber_id_answered_at", table_name="answers")
     with op.batch_alter_table("answers", schema=None) as batch_op:
         batch_op.drop_column("score")
         batch_op.drop_column("question_id")

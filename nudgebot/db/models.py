@@ -177,7 +177,11 @@ class Answer(Base):
     """
 
     __tablename__ = "answers"
-    __table_args__ = (Index("ix_answers_delivery_id_answered_at", "delivery_id", "answered_at"),)
+    __table_args__ = (
+        Index("ix_answers_delivery_id_answered_at", "delivery_id", "answered_at"),
+        # Recent answers of a batch of subscribers (wellbeing scores that steer the choice).
+        Index("ix_answers_subscriber_id_answered_at", "subscriber_id", "answered_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     delivery_id: Mapped[int] = mapped_column(

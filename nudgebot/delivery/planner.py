@@ -147,8 +147,9 @@ class Planner:
             if used >= self._policy.budget_of(subscriber):
                 logger.info("subscriber %s: daily budget used, %s skipped", subscriber.id, slot)
             elif slot.wellbeing:
-                # Someone who has stopped answering is not asked for more answers.
-                if not gentle:
+                # Someone who has stopped answering is not asked for more answers, and a day
+                # that is over (the bot was down at check-in time) is not asked about.
+                if not gentle and slot.day == subscriber_day(now, schedule):
                     planned.append(
                         Planned(
                             subscriber.id, slot.day, slot.key, DeliveryKind.WELLBEING, None, due_at

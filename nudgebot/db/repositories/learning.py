@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -129,6 +129,9 @@ class LearningRepository:
             .join(Delivery, Delivery.id == Answer.delivery_id)
             .where(
                 Answer.subscriber_id.in_(list(subscriber_ids)),
+                # Answered in the window's days (a day before, for zones ahead of UTC): the
+                # answers index bounds the scan however long the history.
+                Answer.answered_at >= datetime.combine(since - timedelta(days=1), time(), UTC),
                 Answer.question_id.is_not(None),
                 Delivery.local_date >= since,
             )
