@@ -4,13 +4,14 @@ sends through a recording sender (the Telegram edge), everything else is the bot
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from nudgebot.adaptation.progress import DAILY_MULTIPLIER
 from nudgebot.app import delivery_policy
 from nudgebot.config import Settings
 from nudgebot.content import ContentStore
@@ -24,6 +25,7 @@ from nudgebot.services import (
     SubscriptionDefaults,
     SubscriptionService,
 )
+from nudgebot.services.progress import ProgressService
 from tests.factories import seeded_chooser
 
 Row = TypeVar("Row", Subscriber, Delivery, Answer, Note, TopicStats)
@@ -311,3 +313,36 @@ async def test_text_after_a_check_in_is_kept_as_a_note_on_it(
     assert [d.id for d in await rows(sessions, Delivery) if d.state is DeliveryState.SENT] == [
         tip.id
     ]
+
+
+async def test_progress_scores_come_from_the_answers(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """Habit scores and streaks count "did it" days; today's open tip is not a miss."""
+    await subscribe(sessions, content, wellbeing=False)
+    for day, option in enumerate(("done", "done", "nope")):
+        await dispatcher.tick(START + timedelta(days=day))
+        answered = (await tips(sessions))[-1]
+        await checkins.answer(CHAT, answered.id, option, START + timedelta(days=day, hours=1))
+    await dispatcher.tick(START + timedelta(days=3))
+    first, second, third, _today = await tips(sessions)
+
+    progress = await ProgressService(sessions, content).habits(CHAT, date(2026, 6, 4), days=7)
+
+    assert progress is not None
+    overall = progress.overall
+    assert (overall.best_streak, overall.current_streak) == (2, 0)
+    assert overall.values[-4:-1] == pytest.approx(
+        [
+            1 - DAILY_MULTIPLIER,
+            1 - DAILY_MULTIPLIER**2,
+            (1 - DAILY_MULTIPLIER**2) * DAILY_MULTIPLIER,
+        ]
+    )
+    assert overall.values[-1] == overall.values[-2]  # today's tip is unanswered so far
+    topics = {content.library.tips[d.tip_id].topic for d in (first, second, third) if d.tip_id}
+    assert set(progress.by_topic) == topics
+    assert await ProgressService(sessions, content).habits(999, date(2026, 6, 4)) is None

@@ -67,6 +67,28 @@ class DeliveryRepository:
         """A delivery by id."""
         return await self._session.get(Delivery, delivery_id)
 
+    async def sent_tips(
+        self, subscriber_id: int, first: date, last: date
+    ) -> list[tuple[date, str, str | None]]:
+        """(local date, tip, current outcome) of the tips sent to a subscriber between two days.
+
+        `unknown` counts as sent: the subscriber may well have seen it.
+        """
+        query = (
+            select(Delivery.local_date, Delivery.tip_id, Delivery.outcome)
+            .where(
+                Delivery.subscriber_id == subscriber_id,
+                Delivery.local_date.between(first, last),
+                Delivery.kind == DeliveryKind.TIP,
+                Delivery.state.in_((DeliveryState.SENT, DeliveryState.UNKNOWN)),
+                Delivery.tip_id.is_not(None),
+            )
+            .order_by(Delivery.local_date, Delivery.id)
+        )
+        return [
+            (day, tip, outcome) for day, tip, outcome in await self._session.execute(query) if tip
+        ]
+
     async def by_message(self, subscriber_id: int, message_id: int) -> Delivery | None:
         """The subscriber's delivery that became Telegram message `message_id`."""
         query = select(Delivery).where(
