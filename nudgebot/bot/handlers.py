@@ -248,10 +248,13 @@ class BotHandlers:
             if message is None:
                 await query.edit_message_reply_markup(reply_markup=None)
             else:
+                # A finished wellbeing check-in has no buttons left: no keyboard at all, since
+                # Telegram refuses an empty one.
+                keyboard = (
+                    checkin_keyboard(delivery_id, message.buttons) if message.buttons else None
+                )
                 await query.edit_message_text(
-                    message.html,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=checkin_keyboard(delivery_id, message.buttons),
+                    message.html, parse_mode=ParseMode.HTML, reply_markup=keyboard
                 )
         except BadRequest as error:
             # The answer is stored; a message that vanished or is unchanged needs no retry.

@@ -6,8 +6,8 @@ import time
 from typing import TextIO
 
 _WIDTH = 30
-# Without a terminal, a plain line every this share of the run (and at the end).
-_PLAIN_EVERY = 0.1
+# Without a terminal, a plain line every tenth of the run (and at the end).
+_PLAIN_LINES = 10
 
 
 class DayProgress:
@@ -23,22 +23,20 @@ class DayProgress:
         self._label = ""
         self._total = 1
         self._started = 0.0
-        self._next_plain = 0.0
+        self._plain_every = 1
 
     def start(self, label: str, total_days: int) -> None:
         """Begin a new bar for `label` (a policy) over `total_days` days."""
         self._label = label
         self._total = max(total_days, 1)
         self._started = time.monotonic()
-        self._next_plain = _PLAIN_EVERY
+        self._plain_every = max(1, self._total // _PLAIN_LINES)
         self._draw(0, final=False)
 
     def day_done(self, days_done: int) -> None:
         """`days_done` of the days are simulated."""
         final = days_done >= self._total
-        if self._terminal or final or days_done / self._total >= self._next_plain:
-            while days_done / self._total >= self._next_plain:
-                self._next_plain += _PLAIN_EVERY
+        if self._terminal or final or days_done % self._plain_every == 0:
             self._draw(days_done, final=final)
 
     def _draw(self, days_done: int, *, final: bool) -> None:

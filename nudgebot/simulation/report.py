@@ -8,6 +8,7 @@ from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 SUMMARY_FILE = "summary.json"
 CHART_FILE = "did_it_rate.png"
@@ -41,6 +42,7 @@ def write_chart(summary: dict[str, Any], out: Path) -> Path:
     axes.set_ylabel("tips done / tips sent")
     axes.set_ylim(bottom=0.0)
     axes.set_xlim(1, max(run["days"], 2))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(alpha=0.3)
     axes.legend()
     figure.tight_layout()

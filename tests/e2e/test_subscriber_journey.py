@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nudgebot.app import NudgeBot
 from nudgebot.db import Answer, Delivery, DeliveryState, Subscriber, SubscriberStatus
+from nudgebot.db.models import Note
 from tests.clock import ManualClock
 from tests.e2e.sandbox_client import SandboxClient, button_data, button_labels, wait_until
 
@@ -271,3 +272,36 @@ async def test_pause_with_a_bad_length_explains_itself(
     reply = (await client.wait_for_messages(ADA, 3))[2]
 
     assert reply["text"].startswith("Send /pause for a week off")
+
+
+async def test_wellbeing_check_in_walks_through_the_questions_and_takes_a_note(
+    bot: NudgeBot,
+    client: SandboxClient,
+    clock: ManualClock,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The evening check-in edits itself question by question; text after it becomes a note."""
+    await subscribe(client)
+    clock.now = datetime(2026, 6, 1, 17, 30, tzinfo=UTC)  # 19:30 in Berlin
+    await bot.tick()
+    checkin = (await client.wait_for_messages(ADA, 3))[2]
+
+    for step, score in enumerate((2, 4, 5), start=1):
+        current = (await client.messages(ADA))[2]
+        await client.press(ADA, checkin["message_id"], button_data(current)[score - 1])
+        await wait_until(
+            lambda: client.messages(ADA),
+            lambda m, n=step: m[2]["text"].count("(") >= n,  # "(Low)": one per answered question
+        )
+    done = await wait_until(lambda: client.messages(ADA), lambda m: not m[2]["reply_markup"])
+    await client.say(ADA, "a walk after lunch helped")
+    reply = (await client.wait_for_messages(ADA, 4))[3]
+
+    assert "How is your mood today? 2 (Low)" in done[2]["text"]
+    assert "How well did you sleep last night? 5 (Very well)" in done[2]["text"]
+    assert "Thank you, all noted." in done[2]["text"]
+    assert reply["text"] == "📝 Saved your note."
+    scores = sorted((a.question_id, a.score) for a in await rows(sessions, Answer))
+    assert scores == [("gut_comfort", 4), ("mood", 2), ("sleep_quality", 5)]
+    [note] = await rows(sessions, Note)
+    assert note.text == "a walk after lunch helped"
