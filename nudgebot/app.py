@@ -279,6 +279,10 @@ def build_bot(
     )
     # Previews first: their button data would otherwise reach the check-in handler.
     PreviewHandlers(content, settings.admin_ids).register(application)
+    # safety handlers go here
+    # onboarding and settings handlers go here
+    # progress handlers go here
+    # data handlers go here
     BotHandlers(
         content=content,
         subscriptions=SubscriptionService(

@@ -54,6 +54,9 @@ class UiKey(StrEnum):
     BUTTON_RESUME = "button_resume"
     NOTE_SAVED = "note_saved"
     NOTE_USAGE = "note_usage"
+    # onboarding and settings keys
+    # progress keys
+    # data keys
 
 
 # Placeholders a key's text may use (and str.format fills); any other {name} is an error.
@@ -74,4 +77,7 @@ PLACEHOLDERS: dict[UiKey, frozenset[str]] = {
     UiKey.PREVIEW_UNKNOWN_TIP: frozenset({"tip_id"}),
     UiKey.ADMIN_RELOAD_FAILED: frozenset({"count"}),
     UiKey.ADMIN_RELOADED: frozenset({"topics", "tips", "retired"}),
+    # onboarding and settings placeholders
+    # progress placeholders
+    # data placeholders
 }
