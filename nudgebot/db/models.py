@@ -61,6 +61,8 @@ def _str_enum(enum: type[StrEnum], name: str) -> Enum:
 class SubscriberStatus(StrEnum):
     """Where a subscriber is in their life with the bot."""
 
+    # Going through /start's questions; the first tip comes when they finish.
+    ONBOARDING = "onboarding"
     ACTIVE = "active"
     PAUSED = "paused"
     STOPPED = "stopped"
@@ -87,6 +89,7 @@ class DeliveryKind(StrEnum):
     RESUME_NOTICE = "resume_notice"  # "welcome back" when a pause ends by itself
     WELLBEING = "wellbeing"  # the 1-5 wellbeing questions
     DORMANT_NOTICE = "dormant_notice"  # "I'll pause for now, tap to resume" after silence
+    WEEKLY_SUMMARY = "weekly_summary"  # what they did this week, and how wellbeing paired
 
 
 class Subscriber(Base):
@@ -115,6 +118,11 @@ class Subscriber(Base):
     wellbeing_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     # Their own wellbeing check-in time; None: the library's.
     wellbeing_time: Mapped[time | None] = mapped_column(Time)
+    # The onboarding question they are at (while status is onboarding).
+    onboarding_step: Mapped[str | None] = mapped_column(String(32))
+    # Topics held back for a while (after a gut red flag, diet tips for a week), and until when.
+    paused_topics: Mapped[list[str] | None] = mapped_column(JSON)
+    paused_topics_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status: Mapped[SubscriberStatus] = mapped_column(_str_enum(SubscriberStatus, "status"))
     paused_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
