@@ -346,3 +346,25 @@ async def test_progress_scores_come_from_the_answers(
     topics = {content.library.tips[d.tip_id].topic for d in (first, second, third) if d.tip_id}
     assert set(progress.by_topic) == topics
     assert await ProgressService(sessions, content).habits(999, date(2026, 6, 4)) is None
+
+
+async def test_topics_held_back_are_not_chosen_until_the_hold_ends(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """While topics are held back (after a red flag), tips come only from the others."""
+    await subscribe(sessions, content, topics=["sleep", "fermented-foods"], wellbeing=False)
+    async with sessions.begin() as session:
+        subscriber = (await session.scalars(select(Subscriber))).one()
+        subscriber.paused_topics = ["fermented-foods"]
+        subscriber.paused_topics_until = START + timedelta(days=2, hours=12)
+
+    for day in range(3):
+        await dispatcher.tick(START + timedelta(days=day))
+        answered = (await tips(sessions))[-1]
+        await checkins.answer(CHAT, answered.id, "done", START + timedelta(days=day, hours=1))
+
+    topics = [content.library.tips[d.tip_id].topic for d in await tips(sessions) if d.tip_id]
+    assert topics == ["sleep", "sleep", "sleep"]

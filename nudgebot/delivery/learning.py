@@ -139,7 +139,7 @@ class TipChooser:
                     )
                     for topic, row in topics.get(subscriber.id, {}).items()
                 },
-                chosen_topics=frozenset(subscriber.topics) if subscriber.topics else None,
+                chosen_topics=_open_topics(library, subscriber, day),
                 wellbeing=tuple(
                     WellbeingScore(row.question_id, row.day, row.score)
                     for row in scores.get(subscriber.id, [])
@@ -170,6 +170,17 @@ class TipChooser:
     ) -> TipChoice | None:
         """The policy's choice for one subscriber."""
         return self.policy.choose(library, view, priors, self._rng)
+
+
+def _open_topics(
+    library: ContentLibrary, subscriber: Subscriber, day: date
+) -> frozenset[str] | None:
+    """The topics they chose, less any held back on `day` (None: every topic)."""
+    chosen = frozenset(subscriber.topics) if subscriber.topics else None
+    held_until = subscriber.paused_topics_until
+    if not subscriber.paused_topics or held_until is None or held_until.date() < day:
+        return chosen
+    return (chosen or frozenset(library.topics)) - frozenset(subscriber.paused_topics)
 
 
 def planned_evidence(
