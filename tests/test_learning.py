@@ -348,7 +348,7 @@ async def test_progress_scores_come_from_the_answers(
     assert await ProgressService(sessions, content).habits(999, date(2026, 6, 4)) is None
 
 
-async def test_topics_held_back_are_not_chosen_until_the_hold_ends(
+async def test_topics_held_back_are_not_chosen_while_held(
     sessions: async_sessionmaker[AsyncSession],
     content: ContentStore,
     dispatcher: Dispatcher,
