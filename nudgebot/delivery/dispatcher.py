@@ -31,7 +31,7 @@ from nudgebot.delivery.learning import TipChooser
 from nudgebot.delivery.outcomes import OutcomeRecorder
 from nudgebot.delivery.planner import Planner
 from nudgebot.delivery.policy import DeliveryPolicy
-from nudgebot.delivery.transport import BrokenTipAlert, OutboxSender
+from nudgebot.delivery.transport import BrokenTipAlert, OutboxSender, WeeklySummaries
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,7 @@ class Dispatcher:
         chooser: TipChooser,
         settings: DispatcherSettings,
         broken_tip_alert: BrokenTipAlert = _no_alert,
+        summaries: WeeklySummaries | None = None,
     ) -> None:
         self._sessions = sessions
         self._content = content
@@ -87,6 +88,7 @@ class Dispatcher:
         self._planner = Planner(policy, chooser)
         self._settings = settings
         self._alert = broken_tip_alert
+        self._summaries = summaries
         self._outcomes = OutcomeRecorder(sessions, settings.owner)
 
     async def tick(self, now: datetime) -> TickReport:
@@ -141,6 +143,11 @@ class Dispatcher:
             elif item.kind is DeliveryKind.DORMANT_NOTICE:
                 notice = render_dormant_notice(library, item.language)
                 message_id = await self._sender.send_notice(item.chat_id, item.id, notice)
+            elif item.kind is DeliveryKind.WEEKLY_SUMMARY:
+                summary = await self._summary(item, now)
+                if summary is None:
+                    return Finished(item.id, DeliveryState.SKIPPED, reason="nothing to summarise")
+                message_id = await self._sender.send_notice(item.chat_id, item.id, summary)
             elif item.kind is DeliveryKind.WELLBEING:
                 checkin = render_wellbeing(library, item.language, {})
                 message_id = await self._sender.send_wellbeing(item.chat_id, item.id, checkin)
@@ -155,6 +162,12 @@ class Dispatcher:
             return None
         report.sent += 1
         return Finished(item.id, DeliveryState.SENT, message_id=message_id, sent_at=now)
+
+    async def _summary(self, item: ClaimedDelivery, now: datetime) -> RenderedNotice | None:
+        if self._summaries is None:
+            return None
+        html = await self._summaries.weekly_summary_html(item.subscriber_id, now)
+        return None if html is None else RenderedNotice("weekly_summary", html)
 
     async def _record_failure(
         self, item: ClaimedDelivery, failure: SendFailure, now: datetime, report: TickReport

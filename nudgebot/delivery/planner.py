@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 
 RESUME_SLOT = "resume"
 DORMANT_SLOT = "dormant"
+SUMMARY_SLOT = "summary"
+# Sunday evening: the week is over, and the next one starts tomorrow.
+SUMMARY_WEEKDAY = 6
 
 
 def serving_slot(now: datetime, schedule: NudgeSchedule) -> NudgeSlot:
@@ -50,6 +53,19 @@ def serving_slot(now: datetime, schedule: NudgeSchedule) -> NudgeSlot:
         if upcoming.day == subscriber_day(now, schedule):
             return upcoming
     return slot
+
+
+def _evening_message(subscriber_id: int, slot: NudgeSlot, due_at: datetime) -> Planned:
+    """The wellbeing check-in, or on the summary weekday the week's summary in its place.
+
+    The summary takes the check-in's place so that it fits the daily budget (a tip and one
+    more message) instead of adding a third message that day.
+    """
+    if slot.day.weekday() == SUMMARY_WEEKDAY:
+        return Planned(
+            subscriber_id, slot.day, SUMMARY_SLOT, DeliveryKind.WEEKLY_SUMMARY, None, due_at
+        )
+    return Planned(subscriber_id, slot.day, slot.key, DeliveryKind.WELLBEING, None, due_at)
 
 
 def _goes_dormant(silence: Silence) -> bool:
@@ -150,11 +166,7 @@ class Planner:
                 # Someone who has stopped answering is not asked for more answers, and a day
                 # that is over (the bot was down at check-in time) is not asked about.
                 if not gentle and slot.day == subscriber_day(now, schedule):
-                    planned.append(
-                        Planned(
-                            subscriber.id, slot.day, slot.key, DeliveryKind.WELLBEING, None, due_at
-                        )
-                    )
+                    planned.append(_evening_message(subscriber.id, slot, due_at))
             elif gentle and _had_tip_on(views[subscriber.id], slot.day - timedelta(days=1)):
                 logger.info(
                     "subscriber %s: quiet, every other day: %s skipped", subscriber.id, slot

@@ -7,6 +7,7 @@ callback-data format belong to the bot); it raises `telegram.error` exceptions u
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from nudgebot.content.rendering import RenderedNotice, RenderedTip, RenderedWellbeing
@@ -38,4 +39,12 @@ class BrokenTipAlert(Protocol):
 
     async def __call__(self, tip_id: str, reason: str) -> None:
         """Report the broken tip."""
+        ...
+
+
+class WeeklySummaries(Protocol):
+    """Writes a subscriber's weekly summary (Telegram HTML); None when there is nothing to say."""
+
+    async def weekly_summary_html(self, subscriber_id: int, now: datetime) -> str | None:
+        """The summary of the week up to `now`, in the subscriber's language."""
         ...
