@@ -47,10 +47,12 @@ tips:
 
 @pytest.fixture
 def messages(tmp_path: Path) -> Path:
-    """A valid content folder: the shipped settings, topics and UI, and two sample tips."""
+    """A valid content folder: the shipped settings, topics, UI and safety lists, two tips."""
     folder = tmp_path / "messages"
     (folder / "tips").mkdir(parents=True)
-    for name in ("library.yaml", "topics.yaml", "ui.yaml"):
-        shutil.copy(MESSAGES_DIR / name, folder / name)
+    # The UI strings are split by area (ui.yaml, ui-onboarding.yaml, ...): copy them all.
+    shipped = ["library.yaml", "topics.yaml", "safety.yaml", *MESSAGES_DIR.glob("ui*.yaml")]
+    for name in shipped:
+        shutil.copy(MESSAGES_DIR / name, folder / Path(name).name)
     (folder / "tips" / "sample.yaml").write_text(SAMPLE_TIPS)
     return folder

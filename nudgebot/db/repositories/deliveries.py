@@ -373,6 +373,22 @@ class DeliveryRepository:
             )
         )
 
+    async def skip_planned_tips(
+        self, subscriber_id: int, tip_ids: Sequence[str], reason: str
+    ) -> None:
+        """Planned deliveries of these tips to the subscriber become `skipped`."""
+        if not tip_ids:
+            return
+        await self._session.execute(
+            update(Delivery)
+            .where(
+                Delivery.subscriber_id == subscriber_id,
+                Delivery.state == DeliveryState.PLANNED,
+                Delivery.tip_id.in_(list(tip_ids)),
+            )
+            .values(state=DeliveryState.SKIPPED, failure_reason=reason)
+        )
+
     async def skip_planned(self, subscriber_id: int, reason: str) -> None:
         """Planned rows of a subscriber who should get nothing more become `skipped`."""
         await self._session.execute(

@@ -1,0 +1,141 @@
+"""Screening what subscribers write: crisis language gets help at once, gut red flags a clinician.
+
+The bot never counsels. A crisis message gets a warm reply with crisis lines for the person's
+country; a gut red flag gets "please see a clinician soon" and a week without diet tips. What
+they wrote is never stored.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import zoneinfo
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from nudgebot.content import ContentLibrary, ContentStore
+from nudgebot.content.safety import SafetyKind
+from nudgebot.db.models import Subscriber
+from nudgebot.db.repositories import DeliveryRepository, SubscriberRepository
+
+logger = logging.getLogger(__name__)
+
+# tzdata's tables of which country uses each zone: zone.tab names one country per zone;
+# zone1970.tab lists several for a shared zone, the first being the one it is named after.
+_ZONE_TABLES = ("zone.tab", "zone1970.tab")
+
+
+@dataclass(frozen=True)
+class SafetyResult:
+    """What screening found, and for a match the reply to send at once (Telegram HTML)."""
+
+    kind: SafetyKind | None
+    language: str
+    reply: str | None = None
+    # The country the crisis lines were chosen for (None: by language).
+    country: str | None = None
+    # Until when diet topics are held back, after a red flag from a subscriber.
+    held_until: datetime | None = None
+
+
+def _table_texts() -> Iterable[str]:
+    """The zone tables of the system's time zone database, then of the tzdata package."""
+    for directory in zoneinfo.TZPATH:
+        for name in _ZONE_TABLES:
+            try:
+                yield Path(directory, name).read_text(encoding="utf-8")
+            except OSError:
+                continue
+    # Slim containers have no system database; Python's tzdata package ships the same tables.
+    for name in _ZONE_TABLES:
+        try:
+            yield resources.files("tzdata").joinpath("zoneinfo", name).read_text(encoding="utf-8")
+        except (ModuleNotFoundError, OSError):
+            continue
+
+
+@functools.cache
+def zone_countries() -> Mapping[str, str]:
+    """IANA zone -> ISO 3166 country code, read once from the tables found first."""
+    countries: dict[str, str] = {}
+    for text in _table_texts():
+        for line in text.splitlines():
+            if line.startswith("#"):
+                continue
+            fields = line.split("\t")
+            if len(fields) >= 3:
+                countries.setdefault(fields[2], fields[0].split(",")[0])
+    return countries
+
+
+def country_of_zone(zone: str) -> str | None:
+    """The country a time zone belongs to ("Europe/Madrid" -> "ES"); None for "UTC" and kin."""
+    return zone_countries().get(zone)
+
+
+class SafetyService:
+    """Screens free text; a match is answered even when the database is unreachable."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], content: ContentStore) -> None:
+        self._sessions = sessions
+        self._content = content
+
+    async def screen(
+        self, chat_id: int, text: str, now: datetime, telegram_language: str
+    ) -> SafetyResult:
+        """Screen `text` from `chat_id`; a red flag holds their diet topics back from `now`.
+
+        The reply is in the subscriber's stored language (else `telegram_language`), with
+        crisis lines for the country of their time zone (else for their language). People who
+        never subscribed get the same replies. Text without a match touches no database.
+        """
+        library = self._content.library
+        kind = library.safety.classify(text)
+        if kind is None:
+            return SafetyResult(None, telegram_language)
+        language, country, held_until = telegram_language, None, None
+        try:
+            async with self._sessions.begin() as session:
+                subscriber = await SubscriberRepository(session).by_chat_id(chat_id)
+                if subscriber is not None:
+                    language = subscriber.language
+                    country = country_of_zone(subscriber.timezone)
+                    # Writing to the bot is a reply, whatever it says: silence ends.
+                    subscriber.last_reply_at = now
+                    if kind is SafetyKind.RED_FLAG:
+                        held_until = _hold_diet_topics(subscriber, library, now)
+                        held = [
+                            tip.id
+                            for tip in library.tips.values()
+                            if tip.topic in library.safety.hold_topics
+                        ]
+                        # A diet tip already queued (a "Later" re-send) is not sent either.
+                        await DeliveryRepository(session).skip_planned_tips(
+                            subscriber.id, held, "held back after a gut red flag"
+                        )
+        except (SQLAlchemyError, OSError):
+            # Someone in crisis is answered whatever state the database is in.
+            logger.exception("safety screening could not read or update chat %s", chat_id)
+        reply = library.safety.reply(kind, language, country, library.default_language)
+        return SafetyResult(kind, language, reply, country, held_until)
+
+
+def _hold_diet_topics(subscriber: Subscriber, library: ContentLibrary, now: datetime) -> datetime:
+    """Hold the red-flag topics back for the configured days, keeping any longer hold."""
+    rules = library.safety
+    until = now + timedelta(days=rules.hold_days)
+    held = set(rules.hold_topics)
+    current_until = subscriber.paused_topics_until
+    if subscriber.paused_topics and current_until is not None and current_until > now:
+        held.update(subscriber.paused_topics)
+        until = max(until, current_until)
+    subscriber.paused_topics = sorted(held)
+    subscriber.paused_topics_until = until
+    subscriber.updated_at = now
+    return until

@@ -1,0 +1,279 @@
+"""The safety service on a real database: replies by language and country, diet topics held."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from datetime import time as wall_time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from nudgebot.content import ContentStore
+from nudgebot.content.safety import SafetyKind
+from nudgebot.db import (
+    Delivery,
+    DeliveryKind,
+    DeliveryState,
+    Subscriber,
+    SubscriberStatus,
+    create_engine,
+    create_session_factory,
+)
+from nudgebot.db.repositories import DeliveryRepository, SubscriberRepository
+from nudgebot.services.safety import SafetyService, country_of_zone
+
+NOW = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
+CHAT = 5001
+DIET_TOPICS = [
+    "anti-inflammatory",
+    "fermented-foods",
+    "fibre-diversity",
+    "less-sugar",
+    "prebiotic-foods",
+]
+
+
+@pytest.fixture
+def safety(sessions: async_sessionmaker[AsyncSession], content: ContentStore) -> SafetyService:
+    """The safety service on the test database and the shipped content."""
+    return SafetyService(sessions, content)
+
+
+async def add_subscriber(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    language: str = "en",
+    zone: str = "UTC",
+    paused_topics: list[str] | None = None,
+    paused_topics_until: datetime | None = None,
+) -> None:
+    """An active subscriber in chat CHAT."""
+    async with sessions.begin() as session:
+        session.add(
+            Subscriber(
+                chat_id=CHAT,
+                language=language,
+                timezone=zone,
+                nudge_times=["09:00"],
+                day_start=wall_time(0, 0),
+                status=SubscriberStatus.ACTIVE,
+                next_due_at=NOW + timedelta(days=1),
+                paused_topics=paused_topics,
+                paused_topics_until=paused_topics_until,
+                created_at=NOW - timedelta(days=10),
+                updated_at=NOW - timedelta(days=10),
+            )
+        )
+
+
+async def stored(sessions: async_sessionmaker[AsyncSession]) -> Subscriber:
+    """The subscriber of chat CHAT as the database has it now."""
+    async with sessions() as session:
+        subscriber = await SubscriberRepository(session).by_chat_id(CHAT)
+        assert subscriber is not None
+        return subscriber
+
+
+@pytest.mark.parametrize(
+    ("zone", "country"),
+    [
+        ("Europe/Madrid", "ES"),
+        ("America/Mexico_City", "MX"),
+        ("America/New_York", "US"),
+        ("Europe/London", "GB"),
+        ("UTC", None),
+    ],
+)
+def test_the_country_comes_from_the_time_zone(zone: str, country: str | None) -> None:
+    """A time zone names its country through the tz database; UTC names none."""
+    assert country_of_zone(zone) == country
+
+
+@pytest.mark.parametrize(
+    ("zone", "language", "number"),
+    [
+        ("Europe/Madrid", "es", "024"),
+        ("America/Mexico_City", "es", "800 911 2000"),
+        ("America/New_York", "en", "988"),
+        ("Europe/London", "en", "116 123"),
+    ],
+)
+async def test_crisis_reply_gives_the_lines_of_the_subscribers_country(
+    safety: SafetyService,
+    sessions: async_sessionmaker[AsyncSession],
+    zone: str,
+    language: str,
+    number: str,
+) -> None:
+    """The crisis lines are chosen by the country of the subscriber's time zone."""
+    await add_subscriber(sessions, language=language, zone=zone)
+
+    result = await safety.screen(CHAT, "I want to die", NOW, "en")
+
+    assert result.kind is SafetyKind.CRISIS
+    assert result.country == country_of_zone(zone)
+    assert result.reply is not None
+    assert number in result.reply
+
+
+async def test_crisis_reply_is_in_the_stored_language_not_telegrams(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A subscriber who chose Spanish is answered in Spanish whatever their Telegram says."""
+    await add_subscriber(sessions, language="es", zone="Europe/Madrid")
+
+    result = await safety.screen(CHAT, "I want to die", NOW, "en")
+
+    assert result.language == "es"
+    assert result.reply is not None
+    assert result.reply.startswith("💛 Gracias por contármelo.")
+
+
+async def test_a_country_without_its_own_lines_gets_the_languages(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Someone in Berlin gets the English-language lines and the emergency line."""
+    await add_subscriber(sessions, language="en", zone="Europe/Berlin")
+
+    result = await safety.screen(CHAT, "suicidal", NOW, "en")
+
+    assert result.country == "DE"
+    assert result.reply is not None
+    assert "findahelpline.com" in result.reply
+    assert "local emergency number" in result.reply
+
+
+async def test_someone_never_subscribed_still_gets_the_crisis_reply(
+    safety: SafetyService,
+) -> None:
+    """An unknown chat is answered in its Telegram language, with that language's lines."""
+    result = await safety.screen(CHAT, "no quiero vivir", NOW, "es")
+
+    assert result.kind is SafetyKind.CRISIS
+    assert result.country is None
+    assert result.reply is not None
+    assert "Gracias por contármelo" in result.reply
+    assert "800 911 2000" in result.reply
+
+
+async def test_a_crisis_holds_no_topics(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Only a red flag changes the tips; a crisis message changes nothing stored."""
+    await add_subscriber(sessions)
+
+    await safety.screen(CHAT, "I want to kill myself", NOW, "en")
+
+    subscriber = await stored(sessions)
+    assert subscriber.paused_topics is None
+    assert subscriber.paused_topics_until is None
+
+
+async def test_a_red_flag_holds_the_diet_topics_for_seven_days(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """After a red flag the diet topics are held back in the database until a week from now."""
+    await add_subscriber(sessions, language="es", zone="Europe/Madrid")
+
+    result = await safety.screen(CHAT, "tengo sangre en las heces", NOW, "es")
+
+    subscriber = await stored(sessions)
+    assert result.kind is SafetyKind.RED_FLAG
+    assert subscriber.paused_topics == DIET_TOPICS
+    assert subscriber.paused_topics_until == NOW + timedelta(days=7)
+    assert result.held_until == NOW + timedelta(days=7)
+    assert result.reply is not None
+    assert "profesional sanitario" in result.reply
+
+
+async def test_a_red_flag_keeps_a_longer_hold_and_its_topics(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A hold still running longer is neither shortened nor stripped of its other topics."""
+    later = NOW + timedelta(days=20)
+    await add_subscriber(sessions, paused_topics=["hydration"], paused_topics_until=later)
+
+    await safety.screen(CHAT, "black stool", NOW, "en")
+
+    subscriber = await stored(sessions)
+    assert subscriber.paused_topics == sorted([*DIET_TOPICS, "hydration"])
+    assert subscriber.paused_topics_until == later
+
+
+async def test_an_ended_hold_is_replaced_not_extended(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Topics from a hold that is over are not carried into the new one."""
+    await add_subscriber(
+        sessions, paused_topics=["hydration"], paused_topics_until=NOW - timedelta(days=1)
+    )
+
+    await safety.screen(CHAT, "black stool", NOW, "en")
+
+    subscriber = await stored(sessions)
+    assert subscriber.paused_topics == DIET_TOPICS
+    assert subscriber.paused_topics_until == NOW + timedelta(days=7)
+
+
+async def test_an_ordinary_message_changes_nothing(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Text with no match gets no reply and leaves the subscriber as it was."""
+    await add_subscriber(sessions)
+
+    result = await safety.screen(CHAT, "I'm on a diet and loving kimchi", NOW, "en")
+
+    subscriber = await stored(sessions)
+    assert result.kind is None
+    assert result.reply is None
+    assert subscriber.updated_at == NOW - timedelta(days=10)
+
+
+async def test_the_crisis_reply_goes_out_even_without_a_database(
+    content: ContentStore, tmp_path: Path
+) -> None:
+    """A database that cannot be reached still leaves the person with the crisis reply."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'nowhere.sqlite3'}")
+    try:
+        safety = SafetyService(create_session_factory(engine), content)
+
+        result = await safety.screen(CHAT, "quiero morirme", NOW, "es")
+    finally:
+        await engine.dispose()
+
+    assert result.kind is SafetyKind.CRISIS
+    assert result.reply is not None
+    assert "Gracias por contármelo" in result.reply
+
+
+async def test_a_red_flag_skips_a_queued_diet_tip_and_keeps_others(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession], content: ContentStore
+) -> None:
+    """A diet tip already planned (a "Later" re-send) is skipped; a sleep tip still goes."""
+    await add_subscriber(sessions)
+    library = content.library
+    diet = next(t.id for t in library.tips.values() if t.topic == DIET_TOPICS[0])
+    sleep = next(t.id for t in library.tips.values() if t.topic == "sleep")
+    async with sessions.begin() as session:
+        subscriber = await SubscriberRepository(session).by_chat_id(CHAT)
+        assert subscriber is not None
+        deliveries = DeliveryRepository(session)
+        for slot, tip_id in (("later-1", diet), ("later-2", sleep)):
+            await deliveries.plan(
+                subscriber_id=subscriber.id,
+                local_date=NOW.date(),
+                slot=slot,
+                kind=DeliveryKind.TIP,
+                tip_id=tip_id,
+                due_at=NOW + timedelta(hours=3),
+                now=NOW,
+            )
+
+    await safety.screen(CHAT, "there is blood in my stool", NOW, "en")
+
+    async with sessions() as session:
+        states = {d.tip_id: d.state for d in await session.scalars(select(Delivery))}
+    assert states == {diet: DeliveryState.SKIPPED, sleep: DeliveryState.PLANNED}
+    assert (await stored(sessions)).last_reply_at == NOW
