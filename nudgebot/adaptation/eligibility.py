@@ -32,11 +32,11 @@ EASIEST = 1
 
 
 # Soft rules: they may give way, and their bit values are the order of giving way. A tip's
-# broken soft rules form a mask. The smallest mask among the tips that pass the hard rules is
-# the least relaxation that leaves something, and compared as integers the masks order
-# relaxations lexicographically: time of day alone gives way first, then difficulty alone,
-# then both, and cooldown only when every tip is cooling down. Only tips whose mask is exactly
-# that smallest one are eligible: any tip breaking fewer rules would have a smaller mask.
+# broken soft rules form a mask. In each topic, the smallest mask among the tips that pass the
+# hard rules is the least relaxation that leaves something, and compared as integers the
+# masks order relaxations lexicographically: time of day alone gives way first, then
+# difficulty alone, then both, and cooldown only when every tip of the topic is cooling down.
+# Only tips whose mask is exactly their topic's smallest are eligible.
 # (Plain ints rather than an IntFlag: enum arithmetic was half the cost of a choice.)
 #
 # A morning tip in the evening is a small mismatch: the subscriber can still act tomorrow.
@@ -54,26 +54,31 @@ _TRANSLATED_FIELDS = ("title", "text", "action", "why")
 def eligible_tips(library: ContentLibrary, view: LearnerView) -> list[Tip]:
     """The tips any policy may send the subscriber `view` describes, in library order.
 
-    Tips that pass every rule when there are any; otherwise the soft rules give way in a fixed
-    order (time of day, difficulty, then cooldown), never the hard ones. When only cooling
-    tips are left, each topic offers those it sent longest ago, so repeats stay as far apart
-    as they can while the policy still chooses the topic. Empty only when the hard rules leave
-    nothing (every tip in the chosen topics "Not for me" or ruled out by a low score).
+    In each topic, the tips that pass every rule when there are any; otherwise that topic's
+    soft rules give way in a fixed order (time of day, difficulty, language, then cooldown),
+    never the hard ones. When only cooling tips are left in a topic, it offers the one it sent
+    longest ago. Relaxing per topic, not over the whole library, keeps every topic the
+    subscriber may get on offer: otherwise a topic they love would drop out as soon as its
+    easy, on-time, unseen tips ran out, and every policy would be pushed to topics they don't
+    want. Which topic wins is the policy's choice. Empty only when the hard rules leave nothing
+    (every tip in the chosen topics "Not for me" or ruled out by a low score).
     """
     avoided = avoided_tags(library, view)
     caps = {topic_id: difficulty_cap(view, topic_id) for topic_id in library.topics}
-    candidates = [
-        (tip, _broken_soft_rules(tip, view, caps))
-        for tip in library.tips.values()
-        if _passes_hard_rules(tip, view, avoided, library)
-    ]
-    if not candidates:
-        return []
-    least_relaxation = min(broken for _, broken in candidates)
-    admitted = [tip for tip, broken in candidates if broken == least_relaxation]
-    if least_relaxation & BREAKS_COOLDOWN:
-        return _sent_longest_ago_per_topic(admitted, view)
-    return admitted
+    least: dict[str, int] = {}
+    candidates = []
+    for tip in library.tips.values():
+        if not _passes_hard_rules(tip, view, avoided, library):
+            continue
+        broken = _broken_soft_rules(tip, view, caps)
+        candidates.append((tip, broken))
+        least[tip.topic] = min(broken, least.get(tip.topic, broken))
+    admitted = [tip for tip, broken in candidates if broken == least[tip.topic]]
+    cooling = [tip for tip in admitted if least[tip.topic] & BREAKS_COOLDOWN]
+    if not cooling:
+        return admitted
+    repeats = {tip.id for tip in _sent_longest_ago_per_topic(cooling, view)}
+    return [tip for tip in admitted if not least[tip.topic] & BREAKS_COOLDOWN or tip.id in repeats]
 
 
 def is_silent(view: LearnerView) -> bool:

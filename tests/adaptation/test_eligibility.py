@@ -189,3 +189,16 @@ def test_relaxing_never_leaves_the_chosen_topics() -> None:
 def _streak(done_in_a_row: int) -> TopicRecord:
     """A topic's record after `done_in_a_row` "did it" answers in a row."""
     return TopicRecord(successes=float(done_in_a_row), done_streak=done_in_a_row)
+
+
+def test_each_topic_relaxes_on_its_own() -> None:
+    """A topic with only a cooling tip left still offers it beside another topic's fresh tip."""
+    content = library(
+        tip("sleep-a", "sleep"),
+        tip("stress-fresh", "stress"),
+        tip("stress-hard", "stress", difficulty=3),
+    )
+
+    chosen = eligible_ids(content, tips={"sleep-a": sent(2)})
+
+    assert chosen == ["sleep-a", "stress-fresh"]
