@@ -1,12 +1,7 @@
 """Use cases; each public method owns exactly one database transaction."""
 
-from nudgebot.services.checkins import (
-    CheckinResult,
-    CheckinService,
-    CheckinStatus,
-    Press,
-    ReplyResult,
-)
+from nudgebot.services.checkin_results import CheckinResult, CheckinStatus, Press
+from nudgebot.services.checkins import CheckinService, ReplyResult
 from nudgebot.services.pauses import PauseOutcome, PauseResult, PauseService
 from nudgebot.services.subscriptions import (
     Joined,

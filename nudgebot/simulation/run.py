@@ -23,7 +23,7 @@ from nudgebot.adaptation.learner import TipPolicy
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.rendering import wellbeing_option
 from nudgebot.content.schema import Outcome
-from nudgebot.services.checkins import Press
+from nudgebot.services import Press
 from nudgebot.simulation.behaviour import Behaviour, Reaction
 from nudgebot.simulation.cohort import Cohort
 from nudgebot.simulation.metrics import PolicyMetrics

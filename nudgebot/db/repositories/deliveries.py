@@ -67,6 +67,11 @@ class DeliveryRepository:
         """A delivery by id."""
         return await self._session.get(Delivery, delivery_id)
 
+    async def many(self, delivery_ids: Iterable[int]) -> dict[int, Delivery]:
+        """Deliveries by id, for the ids that exist."""
+        query = select(Delivery).where(Delivery.id.in_(list(delivery_ids)))
+        return {d.id: d for d in await self._session.scalars(query)}
+
     async def sent_tips(
         self, subscriber_id: int, first: date, last: date
     ) -> list[tuple[date, str, str | None]]:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,6 +21,8 @@ NOT_FOR_ME = "not_for_me"
 # Messages that ask for an answer, so leaving them unanswered is silence.
 _ASKING = (DeliveryKind.TIP, DeliveryKind.WELLBEING)
 _NOT_SENT = (DeliveryState.FAILED, DeliveryState.SKIPPED)
+# Either dialect's INSERT ... ON CONFLICT statement.
+Insert = postgresql.Insert | sqlite.Insert
 
 
 @dataclass(frozen=True)
@@ -194,31 +197,42 @@ class LearningRepository:
     async def change_topics(self, changes: Sequence[TopicChange]) -> None:
         """Apply adjustments to the kept topic state, creating rows as needed.
 
-        One upsert per change: the increments happen in the database, so two transactions
-        adjusting the same row never lose each other's update.
+        An upsert executed for each change in turn (one statement for the changes that set the
+        "did it" run, one for those that keep it): the increments happen in the database, so
+        two transactions adjusting the same row never lose each other's update, and changes to
+        one row within the batch add up in order.
         """
-        if not changes:
-            return
+        setting = [c for c in changes if c.done_streak is not None]
+        keeping = [c for c in changes if c.done_streak is None]
+        for batch, sets_streak in ((setting, True), (keeping, False)):
+            if batch:
+                await self._session.execute(
+                    self._upsert(sets_streak),
+                    [
+                        {
+                            "subscriber_id": c.subscriber_id,
+                            "topic": c.topic,
+                            "successes": c.successes,
+                            "failures": c.failures,
+                            "last_sent_on": c.sent_on,
+                            "done_streak": c.done_streak or 0,
+                        }
+                        for c in batch
+                    ],
+                )
+
+    def _upsert(self, sets_streak: bool) -> Insert:
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        for change in changes:
-            streak = change.done_streak
-            statement = insert(TopicStats).values(
-                subscriber_id=change.subscriber_id,
-                topic=change.topic,
-                successes=max(change.successes, 0.0),
-                failures=max(change.failures, 0.0),
-                last_sent_on=change.sent_on,
-                done_streak=streak or 0,
-            )
-            excluded = statement.excluded
-            statement = statement.on_conflict_do_update(
-                index_elements=["subscriber_id", "topic"],
-                set_={
-                    "successes": TopicStats.successes + change.successes,
-                    "failures": TopicStats.failures + change.failures,
-                    "last_sent_on": func.coalesce(excluded.last_sent_on, TopicStats.last_sent_on),
-                    "done_streak": TopicStats.done_streak if streak is None else streak,
-                },
-            )
-            await self._session.execute(statement)
+        statement = insert(TopicStats)
+        excluded = statement.excluded
+        updates: dict[str, Any] = {
+            "successes": TopicStats.successes + excluded.successes,
+            "failures": TopicStats.failures + excluded.failures,
+            "last_sent_on": func.coalesce(excluded.last_sent_on, TopicStats.last_sent_on),
+        }
+        if sets_streak:
+            updates["done_streak"] = excluded.done_streak
+        return statement.on_conflict_do_update(
+            index_elements=["subscriber_id", "topic"], set_=updates
+        )

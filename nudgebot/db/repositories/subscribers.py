@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -20,6 +20,11 @@ class SubscriberRepository:
     async def get(self, subscriber_id: int) -> Subscriber | None:
         """A subscriber by id."""
         return await self._session.get(Subscriber, subscriber_id)
+
+    async def by_chat_ids(self, chat_ids: Iterable[int]) -> dict[int, Subscriber]:
+        """Subscribers by chat id, for the chats that have one."""
+        query = select(Subscriber).where(Subscriber.chat_id.in_(list(chat_ids)))
+        return {s.chat_id: s for s in await self._session.scalars(query)}
 
     async def by_chat_id(self, chat_id: int) -> Subscriber | None:
         """The subscriber for a Telegram chat, if any."""

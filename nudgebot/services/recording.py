@@ -1,0 +1,264 @@
+"""Recording button presses in bulk: everything a batch needs is read in a few queries, the
+presses are applied in order in memory, and the rows are written together.
+
+One press from the bot is a batch of one; the simulation records thousands at once through the
+same code, so what it measures is what the bot does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nudgebot.adaptation.evidence import evidence_change
+from nudgebot.content.library import ContentLibrary
+from nudgebot.content.rendering import (
+    RESUME_OPTION,
+    RenderedTip,
+    RenderedWellbeing,
+    parse_wellbeing_option,
+    render_tip,
+    render_wellbeing,
+)
+from nudgebot.content.schema import Outcome
+from nudgebot.db.models import Answer, Delivery, DeliveryKind, Subscriber, SubscriberStatus
+from nudgebot.db.repositories import (
+    DeliveryRepository,
+    LearningRepository,
+    SubscriberRepository,
+    TopicChange,
+)
+from nudgebot.delivery.policy import DeliveryPolicy
+from nudgebot.scheduling import earliest_send, next_slot
+from nudgebot.services.checkin_results import (
+    SCORE_OUTCOME,
+    CheckinResult,
+    CheckinStatus,
+    Press,
+)
+
+
+@dataclass
+class _Known:
+    """What the batch knows, kept current as its presses are applied in order."""
+
+    subscribers: dict[int, Subscriber]
+    deliveries: dict[int, Delivery]
+    # The current option pressed under each tip delivery.
+    options: dict[int, str]
+    # The current score per question of each wellbeing check-in.
+    scores: dict[int, dict[str, int]]
+    # The "did it" run per (subscriber, topic).
+    streaks: dict[tuple[int, str], int]
+    answers: list[Answer] = field(default_factory=list)
+    changes: list[TopicChange] = field(default_factory=list)
+
+
+class PressRecorder:
+    """Applies presses inside the caller's transaction."""
+
+    def __init__(self, policy: DeliveryPolicy) -> None:
+        self._policy = policy
+
+    async def record(
+        self, session: AsyncSession, library: ContentLibrary, presses: Sequence[Press]
+    ) -> list[CheckinResult]:
+        """Record `presses` in order; one result per press."""
+        known = await self._load(session, presses)
+        results = []
+        for press in presses:
+            result, plan_again = self._apply(library, known, press)
+            if plan_again:
+                delivery = known.deliveries[press.delivery_id]
+                subscriber = known.subscribers[press.chat_id]
+                again = await self._plan_again(session, subscriber, delivery, press.at)
+                result = replace(result, again_at=again)
+            results.append(result)
+        session.add_all(known.answers)
+        await LearningRepository(session).change_topics(known.changes)
+        return results
+
+    def wake(self, library: ContentLibrary, subscriber: Subscriber, now: datetime) -> bool:
+        """Note a reply; wake a subscriber the bot paused for silence. True if it did."""
+        subscriber.last_reply_at = now
+        subscriber.updated_at = now
+        if subscriber.status is not SubscriberStatus.DORMANT:
+            return False
+        subscriber.status = SubscriberStatus.ACTIVE
+        subscriber.next_due_at = next_slot(now, self._policy.schedule_of(subscriber, library)).at
+        return True
+
+    async def _load(self, session: AsyncSession, presses: Sequence[Press]) -> _Known:
+        subscribers = await SubscriberRepository(session).by_chat_ids(
+            {press.chat_id for press in presses}
+        )
+        delivery_ids = {press.delivery_id for press in presses}
+        deliveries = await DeliveryRepository(session).many(delivery_ids)
+        options: dict[int, str] = {}
+        scores: dict[int, dict[str, int]] = {}
+        query = (
+            select(Answer.delivery_id, Answer.option_id, Answer.question_id, Answer.score)
+            .where(Answer.delivery_id.in_(list(deliveries)))
+            .order_by(Answer.answered_at, Answer.id)
+        )
+        # Later rows win: each is the answer as it stood after that press.
+        for delivery_id, option_id, question_id, score in await session.execute(query):
+            if question_id is not None and score is not None:
+                scores.setdefault(delivery_id, {})[question_id] = score
+            else:
+                options[delivery_id] = option_id
+        stats = await LearningRepository(session).topic_stats([s.id for s in subscribers.values()])
+        streaks = {
+            (subscriber_id, topic): row.done_streak
+            for subscriber_id, topics in stats.items()
+            for topic, row in topics.items()
+        }
+        return _Known(subscribers, deliveries, options, scores, streaks)
+
+    def _apply(
+        self, library: ContentLibrary, known: _Known, press: Press
+    ) -> tuple[CheckinResult, bool]:
+        """The press's result, and whether a "Later" re-send is to be planned for it."""
+        delivery = known.deliveries.get(press.delivery_id)
+        if delivery is None:
+            return CheckinResult(CheckinStatus.UNKNOWN_DELIVERY), False
+        subscriber = known.subscribers.get(press.chat_id)
+        if subscriber is None or delivery.subscriber_id != subscriber.id:
+            return CheckinResult(CheckinStatus.NOT_YOURS), False
+        if delivery.kind is DeliveryKind.WELLBEING:
+            return self._score(library, known, subscriber, delivery, press), False
+        if delivery.kind is DeliveryKind.DORMANT_NOTICE:
+            if press.option_id != RESUME_OPTION:
+                return CheckinResult(CheckinStatus.UNKNOWN_OPTION, subscriber.language), False
+            self.wake(library, subscriber, press.at)
+            return CheckinResult(CheckinStatus.RESUMED, subscriber.language), False
+        return self._answer_tip(library, known, subscriber, delivery, press)
+
+    def _answer_tip(
+        self,
+        library: ContentLibrary,
+        known: _Known,
+        subscriber: Subscriber,
+        delivery: Delivery,
+        press: Press,
+    ) -> tuple[CheckinResult, bool]:
+        language = subscriber.language
+        tip = library.tips.get(delivery.tip_id) if delivery.tip_id else None
+        if tip is None:
+            return CheckinResult(CheckinStatus.UNKNOWN_DELIVERY, language), False
+        option = next(
+            (o for o in library.checkin_for(tip).options if o.id == press.option_id), None
+        )
+        if option is None:
+            return CheckinResult(CheckinStatus.UNKNOWN_OPTION, language), False
+        previous = known.options.get(delivery.id)
+        choice = library.text(option.label, language)
+        message: RenderedTip = render_tip(library, tip, language, chosen_option=option.id)
+        if previous == option.id:
+            return CheckinResult(CheckinStatus.UNCHANGED, language, choice, message), False
+        known.options[delivery.id] = option.id
+        known.answers.append(
+            Answer(
+                delivery_id=delivery.id,
+                subscriber_id=subscriber.id,
+                option_id=option.id,
+                outcome=option.outcome.value,
+                answered_at=press.at,
+            )
+        )
+        self._learn(known, subscriber, delivery, tip.topic, option.outcome)
+        self.wake(library, subscriber, press.at)
+        status = CheckinStatus.RECORDED if previous is None else CheckinStatus.CHANGED
+        # "Later" as the first answer re-sends the tip (planned by the caller: it needs I/O).
+        plan_again = option.outcome is Outcome.LATER and previous is None
+        return CheckinResult(status, language, choice, message), plan_again
+
+    @staticmethod
+    def _learn(
+        known: _Known, subscriber: Subscriber, delivery: Delivery, topic: str, outcome: Outcome
+    ) -> None:
+        """Move the delivery's current outcome and the topic's kept counts to the new answer."""
+        old = Outcome(delivery.outcome) if delivery.outcome else None
+        delivery.outcome = outcome.value
+        key = (subscriber.id, topic)
+        change = evidence_change(old, outcome, known.streaks.get(key, 0))
+        if change.done_streak is not None:
+            known.streaks[key] = change.done_streak
+        known.changes.append(
+            TopicChange(
+                subscriber.id,
+                topic,
+                successes=change.successes,
+                failures=change.failures,
+                done_streak=change.done_streak,
+            )
+        )
+
+    def _score(
+        self,
+        library: ContentLibrary,
+        known: _Known,
+        subscriber: Subscriber,
+        delivery: Delivery,
+        press: Press,
+    ) -> CheckinResult:
+        """A wellbeing score; the message moves on to the next question."""
+        language = subscriber.language
+        parsed = parse_wellbeing_option(press.option_id)
+        if parsed is None or parsed[0] not in library.wellbeing:
+            return CheckinResult(CheckinStatus.UNKNOWN_OPTION, language)
+        question_id, score = parsed
+        scores = known.scores.setdefault(delivery.id, {})
+        previous = scores.get(question_id)
+        scores[question_id] = score
+        label = library.text(library.wellbeing[question_id].labels[score], language)
+        message: RenderedWellbeing = render_wellbeing(library, language, scores)
+        if previous == score:
+            return CheckinResult(CheckinStatus.UNCHANGED, language, label, message)
+        known.answers.append(
+            Answer(
+                delivery_id=delivery.id,
+                subscriber_id=subscriber.id,
+                option_id=press.option_id,
+                outcome=SCORE_OUTCOME,
+                question_id=question_id,
+                score=score,
+                answered_at=press.at,
+            )
+        )
+        # The delivery counts as answered from its first score on (silence is over).
+        delivery.outcome = SCORE_OUTCOME
+        self.wake(library, subscriber, press.at)
+        status = CheckinStatus.RECORDED if previous is None else CheckinStatus.CHANGED
+        return CheckinResult(status, language, label, message)
+
+    async def _plan_again(
+        self, session: AsyncSession, subscriber: Subscriber, delivery: Delivery, now: datetime
+    ) -> time | None:
+        """Queue the tip again after the "later" delay, within the subscriber's rules."""
+        if subscriber.status is not SubscriberStatus.ACTIVE or delivery.tip_id is None:
+            return None
+        deliveries = DeliveryRepository(session)
+        used = await deliveries.day_counts([subscriber.id], since=delivery.local_date)
+        if used.get((subscriber.id, delivery.local_date), 0) >= self._policy.budget_of(subscriber):
+            return None
+        schedule = self._policy.schedule_of(subscriber)
+        pending = (await deliveries.latest_pending([subscriber.id])).get(subscriber.id)
+        last = max((t for t in (subscriber.last_message_at, pending) if t), default=None)
+        due_at = earliest_send(
+            now + self._policy.later_delay, schedule, last, self._policy.gap_of(subscriber)
+        )
+        planned = await deliveries.plan(
+            subscriber_id=subscriber.id,
+            local_date=delivery.local_date,
+            slot=f"later-{delivery.id}",
+            kind=DeliveryKind.TIP,
+            tip_id=delivery.tip_id,
+            due_at=due_at,
+            now=now,
+        )
+        return due_at.astimezone(schedule.zone).time() if planned else None
