@@ -29,6 +29,7 @@ from nudgebot.db.models import Answer, Delivery, DeliveryKind, Subscriber, Subsc
 from nudgebot.db.repositories import (
     DeliveryRepository,
     LearningRepository,
+    Planned,
     SubscriberRepository,
     TopicChange,
 )
@@ -69,18 +70,18 @@ class PressRecorder:
     ) -> list[CheckinResult]:
         """Record `presses` in order; one result per press."""
         known = await self._load(session, presses)
-        results = []
-        for press in presses:
-            result, plan_again = self._apply(library, known, press)
-            if plan_again:
-                delivery = known.deliveries[press.delivery_id]
-                subscriber = known.subscribers[press.chat_id]
-                again = await self._plan_again(session, subscriber, delivery, press.at)
-                result = replace(result, again_at=again)
-            results.append(result)
+        applied = [self._apply(library, known, press) for press in presses]
+        again = await self._plan_again(
+            session,
+            known,
+            [press for press, (_, later) in zip(presses, applied, strict=True) if later],
+        )
         session.add_all(known.answers)
         await LearningRepository(session).change_topics(known.changes)
-        return results
+        return [
+            replace(result, again_at=again.get(press.delivery_id)) if later else result
+            for press, (result, later) in zip(presses, applied, strict=True)
+        ]
 
     def wake(self, library: ContentLibrary, subscriber: Subscriber, now: datetime) -> bool:
         """Note a reply; wake a subscriber the bot paused for silence. True if it did."""
@@ -237,28 +238,51 @@ class PressRecorder:
         return CheckinResult(status, language, label, message)
 
     async def _plan_again(
-        self, session: AsyncSession, subscriber: Subscriber, delivery: Delivery, now: datetime
-    ) -> time | None:
-        """Queue the tip again after the "later" delay, within the subscriber's rules."""
-        if subscriber.status is not SubscriberStatus.ACTIVE or delivery.tip_id is None:
-            return None
+        self, session: AsyncSession, known: _Known, presses: Sequence[Press]
+    ) -> dict[int, time]:
+        """Queue each tip put off with "Later" again after the delay, within its subscriber's
+        rules; the local time each comes back, by delivery (none: the day's budget is spent).
+        """
+        if not presses:
+            return {}
         deliveries = DeliveryRepository(session)
-        used = await deliveries.day_counts([subscriber.id], since=delivery.local_date)
-        if used.get((subscriber.id, delivery.local_date), 0) >= self._policy.budget_of(subscriber):
-            return None
-        schedule = self._policy.schedule_of(subscriber)
-        pending = (await deliveries.latest_pending([subscriber.id])).get(subscriber.id)
-        last = max((t for t in (subscriber.last_message_at, pending) if t), default=None)
-        due_at = earliest_send(
-            now + self._policy.later_delay, schedule, last, self._policy.gap_of(subscriber)
-        )
-        planned = await deliveries.plan(
-            subscriber_id=subscriber.id,
-            local_date=delivery.local_date,
-            slot=f"later-{delivery.id}",
-            kind=DeliveryKind.TIP,
-            tip_id=delivery.tip_id,
-            due_at=due_at,
-            now=now,
-        )
-        return due_at.astimezone(schedule.zone).time() if planned else None
+        put_off = [known.deliveries[press.delivery_id] for press in presses]
+        ids = {delivery.subscriber_id for delivery in put_off}
+        used = await deliveries.day_counts(ids, since=min(d.local_date for d in put_off))
+        pending = await deliveries.latest_pending(ids)
+        planned: list[Planned] = []
+        back_at: dict[int, time] = {}
+        for press, delivery in zip(presses, put_off, strict=True):
+            subscriber = known.subscribers[press.chat_id]
+            day_key = (subscriber.id, delivery.local_date)
+            if (
+                subscriber.status is not SubscriberStatus.ACTIVE
+                or delivery.tip_id is None
+                or used.get(day_key, 0) >= self._policy.budget_of(subscriber)
+            ):
+                continue
+            schedule = self._policy.schedule_of(subscriber)
+            latest = (subscriber.last_message_at, pending.get(subscriber.id))
+            last = max((t for t in latest if t), default=None)
+            due_at = earliest_send(
+                press.at + self._policy.later_delay,
+                schedule,
+                last,
+                self._policy.gap_of(subscriber),
+            )
+            slot = f"later-{delivery.id}"
+            planned.append(
+                Planned(
+                    subscriber.id,
+                    delivery.local_date,
+                    slot,
+                    DeliveryKind.TIP,
+                    delivery.tip_id,
+                    due_at,
+                )
+            )
+            used[day_key] = used.get(day_key, 0) + 1
+            pending[subscriber.id] = max(due_at, pending.get(subscriber.id, due_at))
+            back_at[delivery.id] = due_at.astimezone(schedule.zone).time()
+        await deliveries.plan_many(planned, presses[-1].at)
+        return back_at

@@ -51,8 +51,9 @@ def messages(tmp_path: Path) -> Path:
     folder = tmp_path / "messages"
     (folder / "tips").mkdir(parents=True)
     # The UI strings are split by area (ui.yaml, ui-onboarding.yaml, ...): copy them all.
-    shipped = ["library.yaml", "topics.yaml", "safety.yaml", *MESSAGES_DIR.glob("ui*.yaml")]
-    for name in shipped:
-        shutil.copy(MESSAGES_DIR / name, folder / Path(name).name)
+    names = ["library.yaml", "topics.yaml", "safety.yaml"]
+    names += [path.name for path in MESSAGES_DIR.glob("ui*.yaml")]
+    for name in names:
+        shutil.copy(MESSAGES_DIR / name, folder / name)
     (folder / "tips" / "sample.yaml").write_text(SAMPLE_TIPS)
     return folder
