@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
@@ -31,6 +31,11 @@ from nudgebot.bot import (
     publish_command_menu,
 )
 from nudgebot.bot.http_transport import AiohttpRequest
+from nudgebot.bot.onboarding import OnboardingHandlers
+from nudgebot.bot.personal_data import PersonalDataHandlers
+from nudgebot.bot.progress_handlers import ProgressHandlers
+from nudgebot.bot.safety import SafetyHandlers
+from nudgebot.bot.settings_menu import SettingsHandlers
 from nudgebot.config import Settings
 from nudgebot.content import ContentLibrary, ContentStore, load_library
 from nudgebot.content.reload import ContentReloader, ReloadOutcome
@@ -49,6 +54,11 @@ from nudgebot.services import (
     SubscriptionDefaults,
     SubscriptionService,
 )
+from nudgebot.services.onboarding import OnboardingService
+from nudgebot.services.personal_data import PersonalDataService
+from nudgebot.services.progress import ProgressService
+from nudgebot.services.safety import SafetyService
+from nudgebot.services.settings import SettingsService
 
 logger = logging.getLogger(__name__)
 
@@ -248,6 +258,7 @@ def build_bot(
     policy = delivery_policy(settings)
     chooser = tip_chooser(settings)
     alerts = AdminAlerts(application.bot, content, settings.admin_ids)
+    progress = ProgressService(sessions, content, policy)
     dispatcher = Dispatcher(
         sessions,
         content,
@@ -264,6 +275,7 @@ def build_bot(
             lease=timedelta(seconds=settings.send_lease_seconds),
         ),
         broken_tip_alert=alerts.tip_broken,
+        summaries=progress,
     )
     watch = settings.content_watch_seconds
     nudgebot = NudgeBot(
@@ -277,28 +289,70 @@ def build_bot(
         content_watch_interval=timedelta(seconds=watch) if watch > 0 else None,
         role=role,
     )
+    register_handlers(
+        application,
+        Wiring(settings, content, sessions, policy, chooser, alerts, progress, clock),
+        nudgebot.wake_dispatcher,
+    )
+    return nudgebot
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What the update handlers are built from."""
+
+    settings: Settings
+    content: ContentStore
+    sessions: async_sessionmaker[AsyncSession]
+    policy: DeliveryPolicy
+    chooser: TipChooser
+    alerts: AdminAlerts
+    progress: ProgressService
+    clock: Clock
+
+
+def register_handlers(
+    application: Application,  # type: ignore[type-arg]
+    wiring: Wiring,
+    wake_dispatcher: Callable[[], None],
+) -> None:
+    """Every update handler, in the order that decides who sees an update first."""
+    content, sessions, policy, clock = wiring.content, wiring.sessions, wiring.policy, wiring.clock
+    settings = wiring.settings
     # Previews first: their button data would otherwise reach the check-in handler.
     PreviewHandlers(content, settings.admin_ids).register(application)
-    # safety handlers go here
-    # onboarding and settings handlers go here
-    # progress handlers go here
-    # data handlers go here
+    # Safety first among the rest: crisis language and gut red flags are answered before
+    # anything else reads the text (it runs in an earlier handler group).
+    SafetyHandlers(content, SafetyService(sessions, content), wiring.alerts, clock).register(
+        application
+    )
+    defaults = SubscriptionDefaults(settings.default_timezone, settings.default_nudge_time)
+    # /start's guided setup and the settings menu; typed answers reach them through BotHandlers.
+    onboarding = OnboardingHandlers(
+        content,
+        OnboardingService(sessions, content, policy, wiring.chooser, defaults),
+        clock,
+        wake_dispatcher,
+    )
+    onboarding.register(application)
+    SettingsHandlers(
+        content, SettingsService(sessions, content, policy), clock, onboarding.start
+    ).register(application)
+    ProgressHandlers(content, wiring.progress, clock).register(application)
+    PersonalDataHandlers(content, PersonalDataService(sessions, content), clock).register(
+        application
+    )
+    # The catch-alls (unknown commands, free text, stickers...) come last.
     BotHandlers(
         content=content,
-        subscriptions=SubscriptionService(
-            sessions,
-            SubscriptionDefaults(settings.default_timezone, settings.default_nudge_time),
-            content,
-            policy,
-            chooser,
-        ),
+        subscriptions=SubscriptionService(sessions, defaults, content, policy, wiring.chooser),
         checkins=CheckinService(sessions, content, policy),
         pauses=PauseService(sessions, policy),
         default_pause_days=settings.default_pause_days,
         clock=clock,
-        wake_dispatcher=nudgebot.wake_dispatcher,
+        wake_dispatcher=wake_dispatcher,
+        answer_typed=onboarding.answer_typed,
     ).register(application)
-    return nudgebot
 
 
 @dataclass
@@ -375,6 +429,7 @@ async def simulated_deployment(
                 settings=DispatcherSettings(
                     owner="simulation", batch_size=1000, claim_size=2000, concurrency=256
                 ),
+                summaries=ProgressService(sessions, content, rules),
             ),
             checkins=CheckinService(sessions, content, rules),
         )

@@ -8,7 +8,8 @@ a follow-up only once its prerequisite was done, and no tip carrying a tag that 
 wellbeing score rules out (after low gut comfort, no high-FODMAP tips).
 
 Soft rules give way, least important first, when nothing would be left: time of day, then
-difficulty, then the subscriber's language, then cooldown (see `BREAKS_TIME_OF_DAY`).
+difficulty, then cooldown (see `BREAKS_TIME_OF_DAY`). Tips in the subscriber's language come
+first of all, while there are any.
 """
 
 from __future__ import annotations
@@ -43,33 +44,36 @@ EASIEST = 1
 BREAKS_TIME_OF_DAY = 1
 # A harder tip than earned risks a "not today", but it is still new to them.
 BREAKS_DIFFICULTY = 2
-# A tip not yet translated into the subscriber's language reaches them in the library's
-# default language: readable for many, but it should be the exception.
-BREAKS_LANGUAGE = 4
 # A repeat is the one thing a subscriber notices at once, so it gives way last.
-BREAKS_COOLDOWN = 8
+BREAKS_COOLDOWN = 4
 _TRANSLATED_FIELDS = ("title", "text", "action", "why")
 
 
 def eligible_tips(library: ContentLibrary, view: LearnerView) -> list[Tip]:
     """The tips any policy may send the subscriber `view` describes, in library order.
 
-    In each topic, the tips that pass every rule when there are any; otherwise that topic's
-    soft rules give way in a fixed order (time of day, difficulty, language, then cooldown),
-    never the hard ones. When only cooling tips are left in a topic, it offers the one it sent
-    longest ago. Relaxing per topic, not over the whole library, keeps every topic the
-    subscriber may get on offer: otherwise a topic they love would drop out as soon as its
-    easy, on-time, unseen tips ran out, and every policy would be pushed to topics they don't
-    want. Which topic wins is the policy's choice. Empty only when the hard rules leave nothing
-    (every tip in the chosen topics "Not for me" or ruled out by a low score).
+    Only tips in the subscriber's language while there are any. Then in each topic, the tips
+    that pass every rule when there are any; otherwise that topic's soft rules give way in a
+    fixed order (time of day, difficulty, then cooldown), never the hard ones. When only
+    cooling tips are left in a topic, it offers the one it sent longest ago. Relaxing per
+    topic, not over the whole library, keeps every topic the subscriber may get on offer:
+    otherwise a topic they love would drop out as soon as its easy, on-time, unseen tips ran
+    out, and every policy would be pushed to topics they don't want. Which topic wins is the
+    policy's choice. Empty only when the hard rules leave nothing (every tip in the chosen
+    topics "Not for me" or ruled out by a low score).
     """
     avoided = avoided_tags(library, view)
     caps = {topic_id: difficulty_cap(view, topic_id) for topic_id in library.topics}
+    allowed = [t for t in library.tips.values() if _passes_hard_rules(t, view, avoided, library)]
+    # The subscriber's language comes before every other preference, across the library: a
+    # repeat they can read beats a new tip they may not (relaxed only when nothing is
+    # translated at all).
+    if view.language is not None:
+        translated = [tip for tip in allowed if _translated(tip, view.language)]
+        allowed = translated or allowed
     least: dict[str, int] = {}
     candidates = []
-    for tip in library.tips.values():
-        if not _passes_hard_rules(tip, view, avoided, library):
-            continue
+    for tip in allowed:
         broken = _broken_soft_rules(tip, view, caps)
         candidates.append((tip, broken))
         least[tip.topic] = min(broken, least.get(tip.topic, broken))
@@ -173,8 +177,6 @@ def _broken_soft_rules(tip: Tip, view: LearnerView, caps: Mapping[str, int]) -> 
         broken |= BREAKS_TIME_OF_DAY
     if not _difficulty_earned(tip, view, caps):
         broken |= BREAKS_DIFFICULTY
-    if view.language is not None and not _translated(tip, view.language):
-        broken |= BREAKS_LANGUAGE
     if _cooling_down(tip, view):
         broken |= BREAKS_COOLDOWN
     return broken

@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 
 from nudgebot.content import ContentStore, Problem, UiKey
 from nudgebot.content.limits import MAX_MESSAGE_CHARS
+from nudgebot.content.safety import SafetyKind
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,11 @@ class AdminAlerts:
             UiKey.ADMIN_TIP_BROKEN, library.default_language, tip_id=tip_id, reason=reason
         )
         await self._send(text, [])
+
+    async def crisis(self, chat_id: int, kind: SafetyKind = SafetyKind.CRISIS) -> None:
+        """Someone wrote crisis language: which chat and what kind, never what they wrote."""
+        library = self._content.library
+        await self._send(library.safety.admin_alert(chat_id, kind, library.default_language), [])
 
     async def _send(self, heading: str, lines: Sequence[str]) -> None:
         text = heading

@@ -6,8 +6,20 @@ from telegram import Bot, BotCommand
 
 from nudgebot.content import ContentLibrary, UiKey
 
+# The order Telegram shows them in: getting started and settings first, leaving last.
 _MENU = (
     ("start", UiKey.COMMAND_START),
+    ("settings", UiKey.COMMAND_SETTINGS),
+    ("time", UiKey.COMMAND_TIME),
+    ("timezone", UiKey.COMMAND_TIMEZONE),
+    ("topics", UiKey.COMMAND_TOPICS),
+    ("language", UiKey.COMMAND_LANGUAGE),
+    ("progress", UiKey.COMMAND_PROGRESS),
+    ("note", UiKey.COMMAND_NOTE),
+    ("pause", UiKey.COMMAND_PAUSE),
+    ("resume", UiKey.COMMAND_RESUME),
+    ("export", UiKey.COMMAND_EXPORT),
+    ("delete_me", UiKey.COMMAND_DELETE_ME),
     ("help", UiKey.COMMAND_HELP),
     ("stop", UiKey.COMMAND_STOP),
 )

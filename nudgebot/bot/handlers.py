@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from telegram import CallbackQuery, Update
@@ -25,7 +25,6 @@ from nudgebot.content.rendering import RenderedTip, RenderedWellbeing
 from nudgebot.services import (
     CheckinService,
     CheckinStatus,
-    JoinKind,
     PauseOutcome,
     PauseService,
     SubscriptionService,
@@ -35,6 +34,8 @@ from nudgebot.services.pauses import MAX_PAUSE_DAYS
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+# Text that answers a question the bot asked (onboarding, settings): True if it was that.
+TypedAnswers = Callable[[Update], Awaitable[bool]]
 
 _REFUSALS = {
     CheckinStatus.UNKNOWN_DELIVERY: UiKey.BUTTON_GONE,
@@ -56,8 +57,10 @@ class BotHandlers:
         default_pause_days: int,
         clock: Clock,
         wake_dispatcher: Callable[[], None],
+        answer_typed: TypedAnswers | None = None,
     ) -> None:
         self._content = content
+        self._answer_typed = answer_typed
         self._subscriptions = subscriptions
         self._checkins = checkins
         self._pauses = pauses
@@ -68,7 +71,6 @@ class BotHandlers:
     def register(self, application: Application) -> None:  # type: ignore[type-arg]
         """Add every handler; order matters, the catch-alls come last."""
         private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-        application.add_handler(CommandHandler("start", self.start, filters=private))
         application.add_handler(CommandHandler("stop", self.stop, filters=private))
         application.add_handler(CommandHandler("help", self.help, filters=private))
         application.add_handler(CommandHandler("pause", self.pause, filters=private))
@@ -92,25 +94,6 @@ class BotHandlers:
             return
         text = self._content.library.ui_text(key, language, **values)
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
-
-    async def start(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/start: subscribe, greet with the disclaimer, and let the first tip go out."""
-        assert update.effective_chat is not None
-        joined = await self._subscriptions.subscribe(
-            update.effective_chat.id, self._language(update), self._clock()
-        )
-        library = self._content.library
-        name = update.effective_user.first_name if update.effective_user else ""
-        greeting_key = UiKey.WELCOME_BACK if joined.kind is JoinKind.RETURNING else UiKey.GREETING
-        greeting = library.ui_text(greeting_key, joined.language, name=name)
-        disclaimer = library.ui_text(UiKey.DISCLAIMER, joined.language)
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(
-            f"{greeting}\n\n{disclaimer}", parse_mode=ParseMode.HTML
-        )
-        if joined.kind is not JoinKind.ALREADY_ACTIVE:
-            # The subscriber is due now; the dispatcher sends the tip like any scheduled one.
-            self._wake_dispatcher()
 
     async def stop(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """/stop: unsubscribe; nothing more is sent."""
@@ -173,10 +156,14 @@ class BotHandlers:
         )
 
     async def text(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Free text: a note after (or in reply to) a check-in; otherwise, a pointer to /help.
+        """Free text: an answer to the bot's question, a note, or else a pointer to /help.
 
-        Any text also ends a silence pause, with a welcome back.
+        A typed time zone or time answers an open onboarding or settings question. Otherwise,
+        text after (or in reply to) a check-in is a note, and any text ends a silence pause,
+        with a welcome back.
         """
+        if self._answer_typed is not None and await self._answer_typed(update):
+            return
         message = update.effective_message
         assert update.effective_chat is not None
         assert message is not None

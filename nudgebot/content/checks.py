@@ -11,6 +11,7 @@ from nudgebot.content.limits import MAX_BUTTON_LABEL_CHARS, MAX_OPTION_ID_BYTES
 from nudgebot.content.localized import LocalizedText
 from nudgebot.content.merging import LibraryDraft, Locations
 from nudgebot.content.problems import Problem
+from nudgebot.content.safety_checks import safety_problems
 from nudgebot.content.schema import Checkin, Tip
 from nudgebot.content.ui_keys import PLACEHOLDERS, UiKey
 from nudgebot.content.yaml_source import KeyPath
@@ -39,6 +40,7 @@ def check_library(draft: LibraryDraft) -> list[Problem]:
     if draft.tip_checkin is not None:
         problems.extend(_checkin(where, ("setting", "tip_checkin"), (), draft.tip_checkin))
     problems.extend(_ui(draft))
+    problems.extend(safety_problems(draft))
     problems.extend(_language_gaps(draft))
     return problems
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from nudgebot.content.localized import LocalizedText, pick
 from nudgebot.content.problems import Problem
+from nudgebot.content.safety import SafetyRules
 from nudgebot.content.schema import Checkin, Tip, Topic, WellbeingQuestion, WellbeingSchedule
 from nudgebot.content.ui_keys import UiKey
 
@@ -22,6 +23,8 @@ class ContentLibrary:
     wellbeing: dict[str, WellbeingQuestion]
     ui: dict[str, LocalizedText]
     wellbeing_checkin: WellbeingSchedule = field(default_factory=WellbeingSchedule)
+    # No screening unless the library has a safety section (messages/safety.yaml).
+    safety: SafetyRules = field(default_factory=SafetyRules.none)
     warnings: list[Problem] = field(default_factory=list)
 
     def text(self, value: LocalizedText, language: str) -> str:

@@ -10,6 +10,7 @@ from nudgebot.content.checks import check_library
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.merging import LibraryDraft
 from nudgebot.content.problems import ContentError, Problem
+from nudgebot.content.safety import SafetyRules
 from nudgebot.content.schema import ContentFile, WellbeingSchedule
 from nudgebot.content.schema_errors import schema_problems
 from nudgebot.content.telegram_checks import telegram_problems
@@ -43,6 +44,7 @@ def load_library(directory: Path) -> ContentLibrary:
         wellbeing=draft.wellbeing,
         wellbeing_checkin=draft.wellbeing_checkin or WellbeingSchedule(),
         ui=draft.ui,
+        safety=SafetyRules.compile(draft.safety) if draft.safety else SafetyRules.none(),
         warnings=[problem for problem in problems if problem.severity == "warning"],
     )
     _raise_on_errors([*problems, *telegram_problems(library, draft.locations)])

@@ -10,6 +10,7 @@ from nudgebot.content.problems import Problem
 from nudgebot.content.schema import (
     Checkin,
     ContentFile,
+    SafetySection,
     Tip,
     Topic,
     WellbeingQuestion,
@@ -55,6 +56,7 @@ class LibraryDraft:
     wellbeing: dict[str, WellbeingQuestion] = field(default_factory=dict)
     wellbeing_checkin: WellbeingSchedule | None = None
     ui: dict[str, LocalizedText] = field(default_factory=dict)
+    safety: SafetySection | None = None
     tags: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
     locations: Locations = field(default_factory=Locations)
@@ -72,6 +74,8 @@ class LibraryDraft:
             "setting", "wellbeing_checkin", source, ("wellbeing_checkin",)
         ):
             self.wellbeing_checkin = content.wellbeing_checkin
+        if content.safety and self._first("setting", "safety", source, ("safety",)):
+            self.safety = content.safety
         self.tags.update(self._new("tag", "tags", source, [(t.id, t) for t in content.tags]))
         self.sources.update(
             self._new("source", "sources", source, [(s.title, s) for s in content.sources])

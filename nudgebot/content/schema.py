@@ -157,6 +157,45 @@ class SourceDefinition(_Strict):
     publisher: str | None = None
 
 
+class CrisisRules(_Strict):
+    """Words that suggest someone may harm themselves, and the reply that points them to help."""
+
+    # Language code -> phrases; see messages/README.md for how a phrase matches.
+    phrases: dict[str, list[str]]
+    # Telegram HTML with a {resources} placeholder, where the crisis lines go.
+    reply: LocalizedText
+
+
+class RedFlagRules(_Strict):
+    """Gut symptoms that need a clinician, the reply, and the diet topics held back meanwhile."""
+
+    phrases: dict[str, list[str]]
+    # Telegram HTML; may use {days}, the length of the hold.
+    reply: LocalizedText
+    hold_topics: list[Identifier] = Field(min_length=1)
+    hold_days: int = Field(default=7, ge=1, le=90)
+
+
+class CrisisResources(_Strict):
+    """Crisis lines: by country, else by language, and always the emergency line last."""
+
+    # ISO 3166 country code (GB, ES, ...) -> Telegram HTML.
+    countries: dict[str, LocalizedText] = Field(default_factory=dict)
+    # Language code -> Telegram HTML, for someone whose country is unknown or not listed.
+    languages: dict[str, str] = Field(default_factory=dict)
+    emergency: LocalizedText
+
+
+class SafetySection(_Strict):
+    """What the bot screens every message for, and what it answers (messages/safety.yaml)."""
+
+    crisis: CrisisRules
+    red_flag: RedFlagRules
+    resources: CrisisResources
+    # What admins are told after a crisis message; {chat_id} and {kind}, never the text.
+    admin_alert: LocalizedText
+
+
 class ContentFile(_Strict):
     """One YAML file in `messages/`: any of the sections, merged with the other files."""
 
@@ -169,3 +208,4 @@ class ContentFile(_Strict):
     wellbeing: list[WellbeingQuestion] = Field(default_factory=list)
     wellbeing_checkin: WellbeingSchedule | None = None
     ui: dict[str, LocalizedText] = Field(default_factory=dict)
+    safety: SafetySection | None = None

@@ -21,6 +21,10 @@ _MODELS: tuple[type[BaseModel], ...] = (
     schema.WellbeingQuestion,
     schema.TagDefinition,
     schema.SourceDefinition,
+    schema.SafetySection,
+    schema.CrisisRules,
+    schema.RedFlagRules,
+    schema.CrisisResources,
 )
 _KNOWN_KEYS = sorted({name for model in _MODELS for name in model.model_fields})
 # A LocalizedText field reports one error per union member; these name the members.

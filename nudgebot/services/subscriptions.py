@@ -57,10 +57,13 @@ class SubscriptionService:
         self._planner = Planner(policy, chooser)
 
     async def subscribe(self, chat_id: int, language: str, now: datetime) -> Joined:
-        """Subscribe `chat_id` (or bring it back) and queue their first tip, due now.
+        """Subscribe `chat_id` (or bring it back) at once and queue their first tip, due now.
 
-        The tip goes through the outbox like every later one; the dispatcher sends it. An
-        active (or paused) subscriber keeps their schedule and history untouched.
+        No questions: the deployment's defaults, or the answers so far of someone half-way
+        through onboarding (the bot's /start asks first: see OnboardingService; this is the
+        direct way in, for the simulation). The tip goes through the outbox like every later
+        one; the dispatcher sends it. An active (or paused) subscriber keeps their schedule and
+        history untouched.
         """
         library = self._content.library
         async with self._sessions.begin() as session:
@@ -85,24 +88,28 @@ class SubscriptionService:
                 # A paused subscriber keeps their pause: /resume ends it.
                 return Joined(JoinKind.ALREADY_ACTIVE, subscriber.language)
             else:
+                onboarding = subscriber.status is SubscriberStatus.ONBOARDING
                 subscriber.status = SubscriberStatus.ACTIVE
+                subscriber.onboarding_step = None
                 subscriber.updated_at = now
                 subscriber.last_reply_at = now
-                kind = JoinKind.RETURNING
+                kind = JoinKind.NEW if onboarding else JoinKind.RETURNING
             await self._planner.plan_first_tip(session, library, subscriber, now)
             return Joined(kind, subscriber.language)
 
     async def unsubscribe(self, chat_id: int, now: datetime) -> bool:
-        """Stop everything for `chat_id`; False if it was not subscribed."""
+        """Stop everything for `chat_id` (onboarding too); False if it was not subscribed."""
         async with self._sessions.begin() as session:
             subscriber = await SubscriberRepository(session).by_chat_id(chat_id)
             if subscriber is None or subscriber.status not in {
+                SubscriberStatus.ONBOARDING,
                 SubscriberStatus.ACTIVE,
                 SubscriberStatus.PAUSED,
                 SubscriberStatus.DORMANT,
             }:
                 return False
             subscriber.status = SubscriberStatus.STOPPED
+            subscriber.onboarding_step = None
             subscriber.paused_until = None
             subscriber.next_due_at = None
             subscriber.updated_at = now

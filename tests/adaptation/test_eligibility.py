@@ -5,7 +5,7 @@ from __future__ import annotations
 from nudgebot.adaptation import eligible_tips
 from nudgebot.adaptation.learner import TopicRecord
 from nudgebot.content import ContentLibrary
-from nudgebot.content.schema import TimeOfDay
+from nudgebot.content.schema import TimeOfDay, Tip
 from tests.adaptation.builders import library, scored, sent, tip, view
 
 
@@ -202,3 +202,29 @@ def test_each_topic_relaxes_on_its_own() -> None:
     chosen = eligible_ids(content, tips={"sleep-a": sent(2)})
 
     assert chosen == ["sleep-a", "stress-fresh"]
+
+
+def spanish(tip_id: str, topic: str) -> Tip:
+    """A tip written in English and Spanish."""
+    fields = {f: {"en": f"{tip_id} {f}", "es": f"{tip_id} {f} (es)"} for f in TRANSLATED}
+    return tip(tip_id, topic, **fields)
+
+
+TRANSLATED = ("title", "text", "action", "why")
+
+
+def test_tips_in_the_subscribers_language_come_first_across_topics() -> None:
+    """A Spanish speaker gets Spanish tips from any topic before an English-only tip."""
+    content = library(spanish("sleep-es", "sleep"), tip("stress-en", "stress"))
+
+    assert eligible_ids(content, language="es") == ["sleep-es"]
+    assert eligible_ids(content) == ["sleep-es", "stress-en"]
+
+
+def test_untranslated_tips_go_out_once_nothing_translated_is_left() -> None:
+    """When every Spanish tip is ruled out, English tips are sent rather than nothing."""
+    content = library(spanish("sleep-es", "sleep"), tip("stress-en", "stress"))
+
+    history = {"sleep-es": sent(3, not_for_me=True)}
+
+    assert eligible_ids(content, language="es", tips=history) == ["stress-en"]

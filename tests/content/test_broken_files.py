@@ -31,6 +31,40 @@ tips:
 """
 
 
+VALID_SAFETY = """\
+safety:
+  crisis:
+    phrases:
+      en: [suicid*, want to die]
+      es: [quiero morir*, hacerme daño]
+    reply:
+      en: "Please reach out now:\\n{resources}"
+      es: "Busca ayuda ahora:\\n{resources}"
+  red_flag:
+    phrases:
+      en: [blood in stool*]
+      es: [sangre en las heces]
+    hold_topics: [fermented-foods]
+    reply:
+      en: See a clinician soon; no diet tips for {days} days.
+      es: Consulta pronto; sin consejos de dieta {days} días.
+  resources:
+    countries:
+      GB: {en: Samaritans 116 123, es: Samaritans 116 123}
+    languages:
+      en: Find a helpline.
+      es: Busca una línea.
+    emergency: {en: Call emergency services., es: Llama a emergencias.}
+  admin_alert: Chat {chat_id}, {kind}.
+"""
+
+
+def safety_with(old: str, new: str) -> str:
+    """The valid safety section with one line changed."""
+    assert old in VALID_SAFETY
+    return VALID_SAFETY.replace(old, new)
+
+
 def tip_with(old: str, new: str) -> str:
     """The valid extra tip with one line changed."""
     assert old in VALID_TIP
@@ -276,6 +310,93 @@ CASES = [
         "wellbeing_checkin:\n  time: '7pm'\n",
         "messages/extra.yaml:2:3: wellbeing_checkin.time: expected a local time like 19:30, not '7pm'",
         id="wellbeing-time-not-hh-mm",
+    ),
+    # --- safety (crisis language and gut red flags) ---
+    pytest.param(
+        safety_with("      en: [suicid*, want to die]", "      en: []"),
+        "messages/extra.yaml:4:7: safety.crisis.phrases.en: must not be empty",
+        id="safety-empty-phrase-list",
+    ),
+    pytest.param(
+        safety_with("      es: [quiero morir*, hacerme daño]\n", ""),
+        "messages/extra.yaml:3:5: safety.crisis.phrases: no 'es' phrases, though the bot speaks 'es'",
+        id="safety-phrases-missing-a-language",
+    ),
+    pytest.param(
+        safety_with("hacerme daño]", "hacerme daño, Hacerme-Dano!]"),
+        "messages/extra.yaml:5:41: safety.crisis.phrases.es[2]: duplicate phrase 'Hacerme-Dano!': "
+        "safety.crisis.phrases.es[1] matches the same words once capitals, accents and "
+        "punctuation are ignored",
+        id="safety-duplicate-phrase-up-to-accents",
+    ),
+    pytest.param(
+        safety_with("[suicid*, want to die]", "[suicid*, di*]"),
+        "messages/extra.yaml:4:21: safety.crisis.phrases.en[1]: 'di*' the stem 'di*' would match "
+        "too many words: keep at least 4 letters before '*'",
+        id="safety-stem-too-short",
+    ),
+    pytest.param(
+        safety_with("[suicid*, want to die]", "[su*cide, want to die]"),
+        "messages/extra.yaml:4:12: safety.crisis.phrases.en[0]: 'su*cide' '*' may only end a word, "
+        "as in 'suicid*'",
+        id="safety-star-inside-a-word",
+    ),
+    pytest.param(
+        safety_with("[blood in stool*]", "[blood in stool*, Want to DIE]"),
+        "messages/extra.yaml:11:29: safety.red_flag.phrases.en[1]: 'Want to DIE' is also a crisis "
+        "phrase (safety.crisis.phrases.en[1]); crisis comes first, so it would never count as a "
+        "red flag",
+        id="safety-red-flag-phrase-also-crisis",
+    ),
+    pytest.param(
+        safety_with("[fermented-foods]", "[fermented-food]"),
+        "messages/extra.yaml:13:19: safety.red_flag.hold_topics[0]: unknown topic "
+        "'fermented-food'; did you mean 'fermented-foods'?",
+        id="safety-hold-unknown-topic",
+    ),
+    pytest.param(
+        safety_with('      es: "Busca ayuda ahora:\\n{resources}"\n', ""),
+        "messages/extra.yaml:6:5: safety.crisis.reply: no 'es' text: someone writing in 'es' "
+        "must be answered in it",
+        id="safety-reply-missing-a-language",
+    ),
+    pytest.param(
+        safety_with("Please reach out now:\\n{resources}", "Please reach out now."),
+        "messages/extra.yaml:7:7: safety.crisis.reply.en: must include {resources}, where the "
+        "crisis lines go",
+        id="safety-crisis-reply-without-resources",
+    ),
+    pytest.param(
+        safety_with("no diet tips for {days} days.", "no diet tips for {day} days."),
+        "messages/extra.yaml:15:7: safety.red_flag.reply.en: unknown placeholder {day} (this "
+        "text accepts days)",
+        id="safety-unknown-placeholder",
+    ),
+    pytest.param(
+        safety_with("      GB: {en:", "      uk: {en:"),
+        "messages/extra.yaml:19:7: safety.resources.countries.uk: 'uk' is not a country code: "
+        "use two capital letters (ISO 3166), such as GB or MX",
+        id="safety-bad-country-code",
+    ),
+    pytest.param(
+        safety_with("Samaritans 116 123, es:", "Samaritans & Shout, es:"),
+        "messages/extra.yaml:19:12: safety.resources.countries.GB.en: Telegram would refuse this "
+        'HTML: Unescaped "&" (write &amp;) at character 12',
+        id="safety-html-in-crisis-lines",
+    ),
+    pytest.param(
+        safety_with("    hold_topics:", "    hold_topic:"),
+        "messages/extra.yaml:13:5: safety.red_flag.hold_topic: unknown key 'hold_topic'; did you "
+        "mean 'hold_topics'?",
+        id="safety-misspelt-key",
+    ),
+    pytest.param(
+        safety_with(
+            "    hold_topics: [fermented-foods]",
+            "    hold_topics: [fermented-foods]\n    hold_days: 0",
+        ),
+        "messages/extra.yaml:14:5: safety.red_flag.hold_days: Input should be greater than or equal to 1",
+        id="safety-hold-days-zero",
     ),
 ]
 

@@ -52,6 +52,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
             "NUDGEBOT_DATA_DIR": str(tmp_path),
             "NUDGEBOT_DEFAULT_TIMEZONE": "Europe/Berlin",
             "NUDGEBOT_DISPATCH_INTERVAL_SECONDS": "3600",
+            # One simulated person taps through setup far faster than anyone would; pacing
+            # each chat to one edit a second would only slow the tests. Tests of the limits
+            # set their own rates.
+            "NUDGEBOT_PER_CHAT_RATE": "50",
         }
     )
 

@@ -14,6 +14,7 @@ from nudgebot.config import Settings
 from nudgebot.sandbox import SandboxServer
 from tests.clock import ManualClock
 from tests.conftest import MESSAGES_DIR
+from tests.e2e import onboarding_steps
 from tests.e2e.conftest import TOKEN
 from tests.e2e.sandbox_client import SandboxClient, button_data, button_labels
 
@@ -111,12 +112,16 @@ async def test_fixing_the_edit_tells_the_admins_it_is_live(
     assert alerts[1]["text"].startswith("Content reloaded:")
 
 
+def _references(tip_id: str) -> set[str]:
+    """The YAML lines by which other tips point at `tip_id`."""
+    return {f"prerequisite: {tip_id}", f"follow_up: {tip_id}"}
+
+
 async def test_a_removed_tip_is_retired_and_never_sent_again(
     bot: NudgeBot, client: SandboxClient, messages: Path, clock: ManualClock
 ) -> None:
     """Deleting a tip from the YAML retires it: admins hear so, and it is not sent any more."""
-    await client.say(USER, "/start")
-    first_tip = (await client.wait_for_messages(USER, 2))[1]
+    first_tip = await onboarding_steps.subscribe(client, USER)
     library = bot.content.library
     sent = next(
         tip_id
@@ -130,6 +135,11 @@ async def test_a_removed_tip_is_retired_and_never_sent_again(
     start = text.index(f"  - id: {sent}\n")
     end = text.find("  - id: ", start + 1)
     tip_file.write_text(text[:start] + (text[end:] if end != -1 else ""))
+    # Tips that named it as their prerequisite or follow-up stop doing so, as an admin would.
+    for path in (messages / "tips").glob("*.yaml"):
+        lines = path.read_text().splitlines(keepends=True)
+        kept = [line for line in lines if line.strip() not in _references(sent)]
+        path.write_text("".join(kept))
 
     await bot.watch_content()
     [alert] = await client.wait_for_messages(ADMIN, 1)

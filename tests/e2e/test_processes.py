@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MESSAGES_DIR
+from tests.e2e import onboarding_steps
 from tests.e2e.processes import NudgebotProcess, clean_environment, free_port
 from tests.e2e.sandbox_client import SandboxClient, button_data, wait_until
 
@@ -80,13 +81,12 @@ async def test_run_against_a_server_only_sandbox_and_survive_a_restart(
 ) -> None:
     """`nudgebot run` works against the sandbox, stops cleanly, and restarts with its data."""
     first = start_bot(tmp_path, port, processes, "bot-1.log")
-    await server.say(USER, "/start", first_name="Op")
-    _greeting, tip = await server.wait_for_messages(USER, 2)
+    tip = await onboarding_steps.subscribe(server, USER, first_name="Op")
     first_exit = first.stop()
 
     second = start_bot(tmp_path, port, processes, "bot-2.log")
     await server.press(USER, tip["message_id"], button_data(tip)[0])
-    await server.wait_for_call("editMessageText")
+    await server.wait_for_call("editMessageText", lambda c: "Your answer" in c["params"]["text"])
     await server.say(USER, "/start")
     messages = await server.wait_for_messages(USER, 3)
     second_exit = second.stop()
@@ -94,7 +94,7 @@ async def test_run_against_a_server_only_sandbox_and_survive_a_restart(
     assert first_exit == 0
     assert second_exit == 0
     assert "✅" in str(messages[1]["reply_markup"])  # the restarted bot knew the old delivery
-    assert len(messages) == 3  # a second /start greets again but sends no second tip today
+    assert len(messages) == 3  # a second /start shows the settings but sends no second tip
 
 
 async def test_bot_token_never_appears_in_the_log(
@@ -102,8 +102,7 @@ async def test_bot_token_never_appears_in_the_log(
 ) -> None:
     """Even at DEBUG, where every request URL is logged, the token is redacted."""
     bot = start_bot(tmp_path, port, processes, "bot.log")
-    await server.say(USER, "/start")
-    await server.wait_for_messages(USER, 2)
+    await onboarding_steps.subscribe(server, USER)
     bot.stop()
 
     log = bot.output()
@@ -153,8 +152,7 @@ async def test_headless_sandbox_serves_a_subscriber(
     await wait_for_output(process, "ready on")
     client = SandboxClient(f"http://127.0.0.1:{port}")
 
-    await client.say(USER, "/start")
-    _greeting, tip = await client.wait_for_messages(USER, 2)
+    tip = await onboarding_steps.subscribe(client, USER)
     await client.close()
     exit_status = process.stop()
 

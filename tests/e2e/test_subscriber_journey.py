@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from nudgebot.app import NudgeBot
 from nudgebot.db import Answer, Delivery, DeliveryState, Subscriber, SubscriberStatus
 from nudgebot.db.models import Note
 from tests.clock import ManualClock
+from tests.e2e import onboarding_steps
 from tests.e2e.sandbox_client import SandboxClient, button_data, button_labels, wait_until
 
 ADA = 1001
@@ -19,10 +21,13 @@ BEN = 1002
 
 
 async def subscribe(client: SandboxClient, user_id: int = ADA) -> dict[str, Any]:
-    """Send /start and return the first tip once it has arrived."""
-    await client.say(user_id, "/start", first_name="Ada", language_code="en")
-    _greeting, tip = await client.wait_for_messages(user_id, 2)
-    return tip
+    """Send /start, skip /start's questions, and return the first tip once it has arrived."""
+    return await onboarding_steps.subscribe(client, user_id, first_name="Ada", language_code="en")
+
+
+async def last_call(client: SandboxClient) -> int:
+    """The sequence number of the latest Bot API call: what came before (the setup) is done."""
+    return int((await client.calls())[-1]["seq"])
 
 
 async def rows(sessions: async_sessionmaker[AsyncSession], model: type[Any]) -> list[Any]:
@@ -34,10 +39,12 @@ async def rows(sessions: async_sessionmaker[AsyncSession], model: type[Any]) -> 
 async def test_start_greets_with_disclaimer_then_sends_first_tip(
     bot: NudgeBot, client: SandboxClient, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    """/start greets by name with the not-medical-advice note, then the first tip follows."""
+    """/start greets by name with the not-medical-advice note; after the setup, the first tip."""
     await client.say(ADA, "/start", first_name="Ada", language_code="en")
+    [greeting] = await client.wait_for_messages(ADA, 1)
 
-    greeting, tip = await client.wait_for_messages(ADA, 2)
+    await client.press(ADA, greeting["message_id"], onboarding_steps.ACCEPT)
+    tip = await onboarding_steps.skip_questions(client, ADA)
 
     assert greeting["text"].startswith("Hi Ada!")
     assert "not medical advice" in greeting["text"]
@@ -55,10 +62,11 @@ async def test_pressing_a_button_records_it_and_shows_the_choice(
     """A press is stored, answered, and the tip is edited to show the choice."""
     tip = await subscribe(client)
     did_it = button_data(tip)[0]
+    since = await last_call(client)
 
     await client.press(ADA, tip["message_id"], did_it)
 
-    answered = await client.wait_for_call("answerCallbackQuery")
+    answered = await client.wait_for_call("answerCallbackQuery", lambda c: c["seq"] > since)
     messages = await wait_until(lambda: client.messages(ADA), lambda m: m[1]["edited"])
     edited = messages[1]
     assert answered["params"]["text"] == "Saved: Did it"
@@ -74,9 +82,10 @@ async def test_pressing_again_changes_the_answer_and_keeps_history(
     """A second, different press changes the answer; the same press again changes nothing."""
     tip = await subscribe(client)
     did_it, later, _ = button_data(tip)
+    since = await last_call(client)
 
     await client.press(ADA, tip["message_id"], did_it)
-    await client.wait_for_call("editMessageText")
+    await client.wait_for_call("editMessageText", lambda c: c["seq"] > since)
     await client.press(ADA, tip["message_id"], later)
     await client.wait_for_call(
         "editMessageText", lambda c: "Your answer: Later" in c["params"]["text"]
@@ -86,7 +95,7 @@ async def test_pressing_again_changes_the_answer_and_keeps_history(
         "answerCallbackQuery", lambda c: c["params"].get("text", "").startswith("Already")
     )
 
-    calls = await client.calls()
+    calls = await client.calls(since)
     assert repeat["params"]["text"] == "Already saved: Later"
     assert [c["method"] for c in calls].count("editMessageText") == 2
     assert [a.option_id for a in await rows(sessions, Answer)] == ["done", "later"]
@@ -101,12 +110,13 @@ async def test_forged_and_foreign_buttons_are_refused_politely(
     ada_tip = await subscribe(client, ADA)
     ben_tip = await subscribe(client, BEN)
     ada_delivery = button_data(ada_tip)[0]
+    since = await last_call(client)
 
     for data in ["garbage", "c:zzzz:done", ada_delivery]:
         await client.press(BEN, ben_tip["message_id"], data)
 
     answers = await wait_until(
-        client.calls,
+        lambda: client.calls(since),
         lambda calls: [c["method"] for c in calls].count("answerCallbackQuery") == 3,
     )
     texts = [c["params"].get("text") for c in answers if c["method"] == "answerCallbackQuery"]
@@ -185,8 +195,10 @@ async def test_spanish_speaker_is_answered_in_spanish(
 ) -> None:
     """The subscriber's Telegram language picks the UI language."""
     await client.say(ADA, "/start", first_name="Ana", language_code="es-MX")
+    [greeting] = await client.wait_for_messages(ADA, 1)
 
-    greeting, tip = await client.wait_for_messages(ADA, 2)
+    await client.press(ADA, greeting["message_id"], onboarding_steps.ACCEPT)
+    tip = await onboarding_steps.skip_questions(client, ADA)
 
     assert greeting["text"].startswith("¡Hola, Ana!")
     assert button_labels(tip) == ["Hecho", "Luego", "No es para mí"]
@@ -223,7 +235,8 @@ async def test_command_menu_is_published_per_language(
 
     languages = [c["params"].get("language_code") for c in calls]
     assert languages == [None, "es"]
-    assert [cmd["command"] for cmd in calls[0]["params"]["commands"]] == ["start", "help", "stop"]
+    assert [cmd["command"] for cmd in calls[0]["params"]["commands"]][:2] == ["start", "settings"]
+    assert [cmd["command"] for cmd in calls[0]["params"]["commands"]][-2:] == ["help", "stop"]
 
 
 async def test_later_comes_back_after_the_delay(
@@ -274,6 +287,11 @@ async def test_pause_with_a_bad_length_explains_itself(
     assert reply["text"].startswith("Send /pause for a week off")
 
 
+def answered_questions(count: int) -> Callable[[list[dict[str, Any]]], bool]:
+    """Whether the check-in (the third message) shows `count` answers, each as "(Label)"."""
+    return lambda messages: messages[2]["text"].count("(") >= count
+
+
 async def test_wellbeing_check_in_walks_through_the_questions_and_takes_a_note(
     bot: NudgeBot,
     client: SandboxClient,
@@ -289,10 +307,7 @@ async def test_wellbeing_check_in_walks_through_the_questions_and_takes_a_note(
     for step, score in enumerate((2, 4, 5), start=1):
         current = (await client.messages(ADA))[2]
         await client.press(ADA, checkin["message_id"], button_data(current)[score - 1])
-        await wait_until(
-            lambda: client.messages(ADA),
-            lambda m, n=step: m[2]["text"].count("(") >= n,  # "(Low)": one per answered question
-        )
+        await wait_until(lambda: client.messages(ADA), answered_questions(step))
     done = await wait_until(lambda: client.messages(ADA), lambda m: not m[2]["reply_markup"])
     await client.say(ADA, "a walk after lunch helped")
     reply = (await client.wait_for_messages(ADA, 4))[3]

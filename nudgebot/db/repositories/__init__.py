@@ -15,6 +15,7 @@ from nudgebot.db.repositories.learning import (
     TopicChange,
     TopicStatsRow,
 )
+from nudgebot.db.repositories.personal_data import PersonalDataRepository, PersonalRows
 from nudgebot.db.repositories.subscribers import SubscriberRepository
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "DeliveryRepository",
     "Finished",
     "LearningRepository",
+    "PersonalDataRepository",
+    "PersonalRows",
     "Planned",
     "ScoreRow",
     "SubscriberRepository",

@@ -1,0 +1,209 @@
+"""The safety screen in the real bot: crisis and red-flag messages answered first, and only so."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import time as wall_time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from nudgebot.app import NudgeBot, build_bot
+from nudgebot.config import Settings
+from nudgebot.db import Delivery, Subscriber, SubscriberStatus
+from nudgebot.db.models import Note
+from nudgebot.sandbox import SandboxServer
+from tests.clock import ManualClock
+from tests.e2e.conftest import TOKEN
+from tests.e2e.sandbox_client import SandboxClient
+
+ADMIN = 9001
+ADA = 1001
+DIET_TOPICS = {
+    "prebiotic-foods",
+    "fermented-foods",
+    "fibre-diversity",
+    "anti-inflammatory",
+    "less-sugar",
+}
+
+
+@pytest.fixture
+async def bot(
+    database_url: str,
+    tmp_path: Path,
+    engine: AsyncEngine,
+    sandbox: SandboxServer,
+    clock: ManualClock,
+) -> AsyncIterator[NudgeBot]:
+    """The bot on the shipped content, with one admin to alert."""
+    settings = Settings.model_validate(
+        {
+            "NUDGEBOT_DATABASE_URL": database_url,
+            "NUDGEBOT_DATA_DIR": str(tmp_path),
+            "NUDGEBOT_ADMIN_IDS": str(ADMIN),
+            "NUDGEBOT_DISPATCH_INTERVAL_SECONDS": "3600",
+            "NUDGEBOT_CONTENT_WATCH_SECONDS": "0",
+        }
+    )
+    nudgebot = build_bot(
+        settings, engine, token=TOKEN, bot_api_url=sandbox.bot_api_url, clock=clock
+    )
+    await nudgebot.start()
+    yield nudgebot
+    await nudgebot.stop()
+
+
+async def add_subscriber(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    *,
+    zone: str = "Europe/London",
+    topics: list[str] | None = None,
+) -> None:
+    """Ada, subscribed in English, next due a day from now unless a test moves her."""
+    async with sessions.begin() as session:
+        session.add(
+            Subscriber(
+                chat_id=ADA,
+                language="en",
+                timezone=zone,
+                nudge_times=["09:00"],
+                day_start=wall_time(0, 0),
+                topics=topics,
+                status=SubscriberStatus.ACTIVE,
+                next_due_at=clock.now + timedelta(days=1),
+                created_at=clock.now,
+                updated_at=clock.now,
+            )
+        )
+
+
+async def rows(sessions: async_sessionmaker[AsyncSession], model: type[Any]) -> list[Any]:
+    """Every row of `model`, read straight from the database."""
+    async with sessions() as session:
+        return list((await session.scalars(select(model))).all())
+
+
+async def after_everything_before(client: SandboxClient, user_id: int, count: int) -> None:
+    """Send /help and wait for its answer: updates are handled in order, so whatever the bot
+    was going to do with the earlier messages is done by then (`count` messages in all)."""
+    await client.say(user_id, "/help")
+    await client.wait_for_messages(user_id, count)
+
+
+async def test_crisis_language_gets_the_crisis_reply_and_the_admins_an_alert_without_the_text(
+    bot: NudgeBot,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    """A crisis message is answered at once with the country's lines; admins get only chat and kind."""
+    await add_subscriber(sessions, clock, zone="Europe/London")
+
+    await client.say(ADA, "honestly I want to die tonight")
+
+    [reply] = await client.wait_for_messages(ADA, 1)
+    [alert] = await client.wait_for_messages(ADMIN, 1)
+    assert reply["parse_mode"] == "HTML"
+    assert reply["text"].startswith("💛 I'm really glad you told me.")
+    assert "116 123" in reply["text"]
+    assert str(ADA) in alert["text"]
+    assert "crisis" in alert["text"]
+    assert "die" not in alert["text"]
+    assert "tonight" not in alert["text"]
+
+
+async def test_a_crisis_written_as_a_note_gets_the_crisis_reply_and_nothing_else(
+    bot: NudgeBot,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    """ "/note I want to die" is not saved as a note and gets no other answer than the crisis reply."""
+    await add_subscriber(sessions, clock)
+
+    await client.say(ADA, "/note I want to die")
+    await after_everything_before(client, ADA, 2)
+
+    crisis, help_reply = await client.messages(ADA)
+    assert "glad you told me" in crisis["text"]
+    assert "/help" in help_reply["text"]
+    assert await rows(sessions, Note) == []
+
+
+async def test_someone_never_subscribed_gets_the_crisis_reply_in_their_language(
+    bot: NudgeBot, client: SandboxClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A stranger writing in Spanish is answered in Spanish with Spanish-language lines."""
+    await client.say(ADA, "ya no quiero vivir", language_code="es")
+
+    [reply] = await client.wait_for_messages(ADA, 1)
+    await client.wait_for_messages(ADMIN, 1)
+    assert reply["text"].startswith("💛 Gracias por contármelo.")
+    assert "024" in reply["text"]
+    assert await rows(sessions, Subscriber) == []
+
+
+async def test_a_red_flag_asks_to_see_a_clinician_and_holds_diet_tips_for_a_week(
+    bot: NudgeBot,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    """A red flag gets "please see a clinician soon", no admin alert, and a week of no diet tips."""
+    await add_subscriber(sessions, clock)
+
+    await client.say(ADA, "I've noticed blood in my stool")
+    await after_everything_before(client, ADA, 2)
+
+    reply, _help = await client.messages(ADA)
+    [ada] = await rows(sessions, Subscriber)
+    assert "please see a clinician soon" in reply["text"]
+    assert "7 days" in reply["text"]
+    assert set(ada.paused_topics) == DIET_TOPICS
+    assert ada.paused_topics_until == clock.now + timedelta(days=7)
+    assert await client.messages(ADMIN) == []
+
+
+async def test_after_a_red_flag_the_next_tip_is_not_about_food(
+    bot: NudgeBot,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    """Someone who chose two food topics and sleep gets a sleep tip while the hold lasts."""
+    await add_subscriber(
+        sessions, clock, zone="UTC", topics=["fermented-foods", "prebiotic-foods", "sleep"]
+    )
+    await client.say(ADA, "black stool since Monday")
+    await client.wait_for_messages(ADA, 1)
+
+    clock.advance(timedelta(days=1, hours=3))  # 09:00 UTC the next day: her nudge time
+    await bot.tick()
+
+    await client.wait_for_messages(ADA, 2)
+    [delivery] = await rows(sessions, Delivery)
+    assert delivery.tip_id is not None
+    assert bot.content.library.tips[delivery.tip_id].topic == "sleep"
+
+
+async def test_everyday_text_goes_on_to_the_usual_handlers(
+    bot: NudgeBot,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    """A message that matches no list, even one about a diet, is handled as usual."""
+    await add_subscriber(sessions, clock)
+
+    await client.say(ADA, "I'm on a new diet and dying to try kimchi")
+
+    [reply] = await client.wait_for_messages(ADA, 1)
+    assert "glad you told me" not in reply["text"]
+    assert "clinician" not in reply["text"]
+    assert await client.messages(ADMIN) == []
