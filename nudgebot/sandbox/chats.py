@@ -23,9 +23,11 @@ class StoredMessage:
     reply_markup: dict[str, Any] | None = None
     photo: list[dict[str, Any]] | None = None
     document: dict[str, Any] | None = None
+    sticker: dict[str, Any] | None = None
     edit_date: int | None = None
+    reply_to: StoredMessage | None = None
 
-    def to_telegram(self, chat: dict[str, Any]) -> dict[str, Any]:
+    def to_telegram(self, chat: dict[str, Any], *, with_reply: bool = True) -> dict[str, Any]:
         """The `Message` object Telegram would return or embed."""
         message: dict[str, Any] = {
             "message_id": self.message_id,
@@ -35,6 +37,9 @@ class StoredMessage:
         }
         if self.edit_date is not None:
             message["edit_date"] = self.edit_date
+        if self.reply_to is not None and with_reply:
+            # Telegram embeds the original one level deep: its own reply is left out.
+            message["reply_to_message"] = self.reply_to.to_telegram(chat, with_reply=False)
         if self.text is not None:
             message["text"] = self.text.text
             if self.text.entities:
@@ -43,6 +48,8 @@ class StoredMessage:
             message["photo"] = self.photo
         if self.document is not None:
             message["document"] = self.document
+        if self.sticker is not None:
+            message["sticker"] = self.sticker
         if self.caption is not None and self.caption.text:
             message["caption"] = self.caption.text
             if self.caption.entities:

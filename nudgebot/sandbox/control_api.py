@@ -8,8 +8,10 @@ from typing import Any
 
 import tornado.web
 
+from nudgebot.sandbox.formatted_text import MAX_CAPTION_LENGTH
 from nudgebot.sandbox.state import SandboxState
-from nudgebot.sandbox.subscriber_actions import SubscriberActions
+from nudgebot.sandbox.subscriber_actions import ActionRefused, MessageNotFound, SubscriberActions
+from nudgebot.telegram_format.utf16 import utf16_len
 
 
 class ControlError(tornado.web.HTTPError):
@@ -69,22 +71,78 @@ def _string(body: dict[str, Any], name: str, *, required: bool = True) -> str | 
     return value
 
 
+def _given(body: dict[str, Any], name: str) -> bool:
+    return body.get(name) is not None
+
+
+_MESSAGE_KINDS = ("text", "sticker", "photo")
+
+
 class MessageUpdateHandler(ControlHandler):
-    """`POST /sandbox/updates/message`: a subscriber writes to the bot."""
+    """`POST /sandbox/updates/message`: a subscriber writes, sends a sticker or a photo."""
 
     def post(self) -> None:
         body = self.json_body()
         user_id = _integer(body, "user_id")
+        kinds = [kind for kind in _MESSAGE_KINDS if _given(body, kind)]
+        if len(kinds) != 1:
+            got = f" (got {' and '.join(kinds)})" if kinds else ""
+            raise ControlError(400, f"give exactly one of text, sticker or photo{got}")
+        (kind,) = kinds
+        if _given(body, "caption") and kind != "photo":
+            raise ControlError(400, "caption goes only with photo")
+        reply_to = (
+            _integer(body, "reply_to_message_id") if _given(body, "reply_to_message_id") else None
+        )
+        sender: dict[str, Any] = {
+            "now": time.time(),
+            "first_name": _string(body, "first_name", required=False),
+            "language_code": _string(body, "language_code", required=False),
+            "reply_to": reply_to,
+        }
+        try:
+            result = self._send(user_id, kind, body, sender)
+        except MessageNotFound as error:
+            raise ControlError(404, str(error)) from None
+        self.send_json(result)
+
+    def _send(
+        self, user_id: int, kind: str, body: dict[str, Any], sender: dict[str, Any]
+    ) -> dict[str, int]:
+        if kind == "text":
+            text = _string(body, "text")
+            if not text or not text.strip():
+                raise ControlError(400, "text must not be empty")
+            return self.actions.send_text(user_id, text, **sender)
+        if kind == "sticker":
+            emoji = _string(body, "sticker")
+            if not emoji or not emoji.strip():
+                raise ControlError(400, "sticker must be an emoji, not empty")
+            return self.actions.send_sticker(user_id, emoji, **sender)
+        if body["photo"] is not True:
+            raise ControlError(400, "photo must be true")
+        caption = _string(body, "caption", required=False)
+        if caption is not None and utf16_len(caption) > MAX_CAPTION_LENGTH:
+            raise ControlError(400, f"caption must be at most {MAX_CAPTION_LENGTH} characters")
+        return self.actions.send_photo(user_id, caption, **sender)
+
+
+class EditUpdateHandler(ControlHandler):
+    """`POST /sandbox/updates/edit`: a subscriber edits the text of one of their messages."""
+
+    def post(self) -> None:
+        body = self.json_body()
+        user_id = _integer(body, "user_id")
+        message_id = _integer(body, "message_id")
         text = _string(body, "text")
         if not text or not text.strip():
             raise ControlError(400, "text must not be empty")
-        result = self.actions.send_text(
-            user_id,
-            text,
-            now=time.time(),
-            first_name=_string(body, "first_name", required=False),
-            language_code=_string(body, "language_code", required=False),
-        )
+        try:
+            result = self.actions.edit_text(user_id, message_id, text, now=time.time())
+        except MessageNotFound as error:
+            raise ControlError(404, str(error)) from None
+        except ActionRefused as error:
+            raise ControlError(400, str(error)) from None
         self.send_json(result)
 
 
@@ -180,6 +238,7 @@ def control_routes(state: SandboxState) -> list[tuple[str, type[ControlHandler],
     return [
         (r"/sandbox/updates/message", MessageUpdateHandler, deps),
         (r"/sandbox/updates/callback", CallbackUpdateHandler, deps),
+        (r"/sandbox/updates/edit", EditUpdateHandler, deps),
         (r"/sandbox/chats/(-?\d+)/messages", ChatMessagesHandler, deps),
         (r"/sandbox/calls", CallsHandler, deps),
         (r"/sandbox/users/(\d+)/(block|unblock)", BlockHandler, deps),

@@ -36,11 +36,11 @@ class FileStore:
         self, kind: str, filename: str, mime_type: str, body: bytes, size: tuple[int, int] = (0, 0)
     ) -> StoredFile:
         """Store `body` and give it ids shaped like `<kind>-<n>`."""
-        number = next(self._numbers)
+        file_id, file_unique_id = self.new_ids(kind)
         stored = StoredFile(
             kind=kind,
-            file_id=f"{kind}-{number}",
-            file_unique_id=f"u{number}",
+            file_id=file_id,
+            file_unique_id=file_unique_id,
             filename=filename,
             mime_type=mime_type,
             body=body,
@@ -49,6 +49,11 @@ class FileStore:
         )
         self._files[stored.file_id] = stored
         return stored
+
+    def new_ids(self, kind: str) -> tuple[str, str]:
+        """A fresh (file_id, file_unique_id) pair, for a file the sandbox holds no bytes of."""
+        number = next(self._numbers)
+        return f"{kind}-{number}", f"u{number}"
 
     def get(self, file_id: str) -> StoredFile | None:
         """The file with that id, if the sandbox has it."""

@@ -28,11 +28,41 @@ class SandboxClient:
         response.raise_for_status()
         return response.json()
 
-    async def say(self, user_id: int, text: str, **extra: Any) -> dict[str, Any]:
-        """The subscriber sends a text or command."""
+    async def say(
+        self, user_id: int, text: str, *, reply_to: int | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        """The subscriber sends a text or command, as a reply to message `reply_to` if given."""
+        return await self._message(user_id, {"text": text, **extra}, reply_to)
+
+    async def send_sticker(
+        self, user_id: int, emoji: str, *, reply_to: int | None = None
+    ) -> dict[str, Any]:
+        """The subscriber sends a sticker showing `emoji`."""
+        return await self._message(user_id, {"sticker": emoji}, reply_to)
+
+    async def send_photo(
+        self, user_id: int, caption: str | None = None, *, reply_to: int | None = None
+    ) -> dict[str, Any]:
+        """The subscriber sends a photo, with a caption if given."""
+        content: dict[str, Any] = {"photo": True}
+        if caption is not None:
+            content["caption"] = caption
+        return await self._message(user_id, content, reply_to)
+
+    async def edit(self, user_id: int, message_id: int, text: str) -> dict[str, Any]:
+        """The subscriber edits the text of one of their earlier messages."""
         result: dict[str, Any] = await self._post(
-            "/sandbox/updates/message", {"user_id": user_id, "text": text, **extra}
+            "/sandbox/updates/edit", {"user_id": user_id, "message_id": message_id, "text": text}
         )
+        return result
+
+    async def _message(
+        self, user_id: int, content: dict[str, Any], reply_to: int | None
+    ) -> dict[str, Any]:
+        body = {"user_id": user_id, **content}
+        if reply_to is not None:
+            body["reply_to_message_id"] = reply_to
+        result: dict[str, Any] = await self._post("/sandbox/updates/message", body)
         return result
 
     async def press(self, user_id: int, message_id: int, data: str) -> dict[str, Any]:
