@@ -75,6 +75,7 @@ def dispatcher(
         policy=POLICY,
         chooser=seeded_chooser(),
         settings=DispatcherSettings(owner="test"),
+        summaries=ProgressService(sessions, content, POLICY),
     )
 
 
@@ -368,3 +369,29 @@ async def test_topics_held_back_are_not_chosen_while_held(
 
     topics = [content.library.tips[d.tip_id].topic for d in await tips(sessions) if d.tip_id]
     assert topics == ["sleep", "sleep", "sleep"]
+
+
+async def test_sunday_evening_brings_the_weekly_summary_instead_of_the_check_in(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+    telegram: RecordingTelegram,
+) -> None:
+    """On Sunday evening, after a week with tips done, the summary goes out in the check-in's place."""
+    await subscribe(sessions, content)
+    for day in range(7):  # Monday 1 June to Sunday 7 June
+        await dispatcher.tick(START + timedelta(days=day))
+        answered = (await tips(sessions))[-1]
+        await checkins.answer(CHAT, answered.id, "done", START + timedelta(days=day, hours=1))
+        await dispatcher.tick(START + timedelta(days=day) + EVENING)
+
+    evening_kinds = [
+        (d.local_date.isoformat(), d.kind, d.state)
+        for d in await rows(sessions, Delivery)
+        if d.kind in {DeliveryKind.WELLBEING, DeliveryKind.WEEKLY_SUMMARY}
+    ]
+    summaries = [m for _, _, m in telegram.sent if isinstance(m, RenderedNotice)]
+    assert evening_kinds[-1] == ("2026-06-07", DeliveryKind.WEEKLY_SUMMARY, DeliveryState.SENT)
+    assert {kind for _, kind, _ in evening_kinds[:-1]} == {DeliveryKind.WELLBEING}
+    assert [notice.kind for notice in summaries] == ["weekly_summary"]
