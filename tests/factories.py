@@ -38,3 +38,16 @@ def due_subscriber_rows(count: int, first_chat: int, now: datetime) -> list[dict
 def seeded_chooser(seed: int = 7) -> TipChooser:
     """The bot's adaptive tip chooser with a fixed seed, so a test's choices repeat."""
     return tip_chooser(Settings.model_validate({}), seed=seed)
+
+
+class NoTelegram:
+    """An outbox sender for tests that only plan: it fails the test if anything is sent."""
+
+    async def send_tip(self, chat_id: int, delivery_id: int, tip: object) -> int:
+        raise AssertionError("these tests plan deliveries but never send them")
+
+    async def send_wellbeing(self, chat_id: int, delivery_id: int, checkin: object) -> int:
+        raise AssertionError("these tests plan deliveries but never send them")
+
+    async def send_notice(self, chat_id: int, delivery_id: int, notice: object) -> int:
+        raise AssertionError("these tests plan deliveries but never send them")

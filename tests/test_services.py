@@ -30,25 +30,12 @@ from nudgebot.services import (
     SubscriptionDefaults,
     SubscriptionService,
 )
-from tests.factories import seeded_chooser
+from tests.factories import NoTelegram, seeded_chooser
 
 Row = TypeVar("Row", Subscriber, Delivery, Answer)
 NOW = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)  # 09:00 in Berlin
 DEFAULTS = SubscriptionDefaults("Europe/Berlin", time(9, 0))
 POLICY = delivery_policy(Settings.model_validate({}))  # quiet 21:30-08:00, gap 1 h, budget 2
-
-
-class NoTelegram:
-    """An outbox sender for tests that only plan: it fails the test if anything is sent."""
-
-    async def send_tip(self, chat_id: int, delivery_id: int, tip: object) -> int:
-        raise AssertionError("these tests plan deliveries but never send them")
-
-    async def send_wellbeing(self, chat_id: int, delivery_id: int, checkin: object) -> int:
-        raise AssertionError("these tests plan deliveries but never send them")
-
-    async def send_notice(self, chat_id: int, delivery_id: int, notice: object) -> int:
-        raise AssertionError("these tests plan deliveries but never send them")
 
 
 @pytest.fixture

@@ -28,25 +28,12 @@ from nudgebot.services.setting_changes import (
     parse_wall_time,
 )
 from nudgebot.services.settings import SettingsService, SettingsStatus
-from tests.factories import seeded_chooser
+from tests.factories import NoTelegram, seeded_chooser
 
 Row = TypeVar("Row", Subscriber, Delivery)
 NOW = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)  # 09:00 in Berlin, 03:00 in New York
 DEFAULTS = SubscriptionDefaults("Europe/Berlin", time(9, 0))
 POLICY = delivery_policy(Settings.model_validate({}))  # quiet 21:30-08:00
-
-
-class NoTelegram:
-    """An outbox sender for tests that only plan: it fails the test if anything is sent."""
-
-    async def send_tip(self, chat_id: int, delivery_id: int, tip: object) -> int:
-        raise AssertionError("these tests plan deliveries but never send them")
-
-    async def send_wellbeing(self, chat_id: int, delivery_id: int, checkin: object) -> int:
-        raise AssertionError("these tests plan deliveries but never send them")
-
-    async def send_notice(self, chat_id: int, delivery_id: int, notice: object) -> int:
-        raise AssertionError("these tests plan deliveries but never send them")
 
 
 @pytest.fixture
