@@ -23,6 +23,8 @@ ALLOWED: dict[str, set[str]] = {
     "bot": {"services", "content"},
     # The sandbox shares only Telegram's own formatting rules, never the bot's code.
     "sandbox": {"telegram_format"},
+    # The bot it evaluates comes from the composition root (cli), as a factory.
+    "simulation": {"adaptation", "services", "content"},
 }
 
 
