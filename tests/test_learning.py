@@ -395,3 +395,28 @@ async def test_sunday_evening_brings_the_weekly_summary_instead_of_the_check_in(
     assert evening_kinds[-1] == ("2026-06-07", DeliveryKind.WEEKLY_SUMMARY, DeliveryState.SENT)
     assert {kind for _, kind, _ in evening_kinds[:-1]} == {DeliveryKind.WELLBEING}
     assert [notice.kind for notice in summaries] == ["weekly_summary"]
+
+
+async def test_later_then_did_it_calls_off_the_resend_and_keeps_the_counts_straight(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """Answering "Did it" after "Later" skips the queued re-send; the topic counts one success."""
+    await subscribe(sessions, content, wellbeing=False)
+    await dispatcher.tick(START)
+    [tip] = await tips(sessions)
+
+    later = await checkins.answer(CHAT, tip.id, "later", START + timedelta(minutes=5))
+    done = await checkins.answer(CHAT, tip.id, "done", START + timedelta(minutes=30))
+    await dispatcher.tick(START + timedelta(hours=4))  # when the re-send would have gone
+
+    resend = [d for d in await tips(sessions) if d.slot == f"later-{tip.id}"]
+    [stats] = await rows(sessions, TopicStats)
+    assert later.again_at is not None
+    assert done.status is CheckinStatus.CHANGED
+    assert [(d.state, d.failure_reason) for d in resend] == [
+        (DeliveryState.SKIPPED, "answered already")
+    ]
+    assert (stats.successes, stats.failures) == (1.0, 0.0)

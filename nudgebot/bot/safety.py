@@ -41,7 +41,10 @@ class SafetyHandlers:
 
     def register(self, application: Application) -> None:  # type: ignore[type-arg]
         """Screen private texts and captions, commands included ("/note I want to die")."""
-        private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+        # Edited messages too: crisis words added by an edit deserve the same answer.
+        private = filters.ChatType.PRIVATE & (
+            filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
+        )
         application.add_handler(
             MessageHandler(private & (filters.TEXT | filters.CAPTION), self.screen),
             group=SAFETY_GROUP,

@@ -29,7 +29,7 @@ from nudgebot.content.schema import SafetySection
 STEM_MARK = "*"
 # A shorter stem matches too many ordinary words ("di*" would catch "diet").
 MIN_STEM_LETTERS = 4
-_APOSTROPHES = str.maketrans("", "", "'’ʼ`´")
+_APOSTROPHES = str.maketrans("", "", "'’‘ʼ`´")
 
 
 class SafetyKind(StrEnum):
@@ -41,9 +41,10 @@ class SafetyKind(StrEnum):
 
 def fold(text: str) -> str:
     """Lowercase words without accents or punctuation, one space apart."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Apostrophes go first: decomposing would turn "´" (typed for one on Spanish keyboards) into
+    # a space and an accent, splitting "don´t" in two.
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    bare = bare.translate(_APOSTROPHES)
     return " ".join("".join(char if char.isalnum() else " " for char in bare).split())
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,7 +91,9 @@ class TipChooser:
         for subscriber in subscribers:
             replied = subscriber.last_reply_at
             first = days[subscriber.id] - SILENCE_MEMORY
-            replies[subscriber.id] = (first, replied.date() if replied else None)
+            # Compared with local delivery dates, so the reply's local date, not UTC's.
+            local = replied.astimezone(ZoneInfo(subscriber.timezone)).date() if replied else None
+            replies[subscriber.id] = (first, local)
         streaks = await LearningRepository(session).unanswered_streaks(replies)
         return {
             s.id: Silence(

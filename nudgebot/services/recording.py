@@ -14,7 +14,7 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.adaptation.evidence import evidence_change
+from nudgebot.adaptation.evidence import UNANSWERED_FAILURE, evidence_change
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.rendering import (
     RESUME_OPTION,
@@ -57,6 +57,8 @@ class _Known:
     streaks: dict[tuple[int, str], int]
     answers: list[Answer] = field(default_factory=list)
     changes: list[TopicChange] = field(default_factory=list)
+    # Tips put off with "Later" and then answered otherwise: their re-send is called off.
+    called_off: list[int] = field(default_factory=list)
 
 
 class PressRecorder:
@@ -73,9 +75,11 @@ class PressRecorder:
         applied = [self._apply(library, known, press) for press in presses]
         again = await self._plan_again(
             session,
+            library,
             known,
             [press for press, (_, later) in zip(presses, applied, strict=True) if later],
         )
+        await self._call_off_resends(session, library, known)
         session.add_all(known.answers)
         await LearningRepository(session).change_topics(known.changes)
         return [
@@ -161,6 +165,10 @@ class PressRecorder:
         message: RenderedTip = render_tip(library, tip, language, chosen_option=option.id)
         if previous == option.id:
             return CheckinResult(CheckinStatus.UNCHANGED, language, choice, message), False
+        checkin = library.checkin_for(tip)
+        was = next((o.outcome for o in checkin.options if o.id == previous), None)
+        if was is Outcome.LATER and option.outcome is not Outcome.LATER:
+            known.called_off.append(delivery.id)
         known.options[delivery.id] = option.id
         known.answers.append(
             Answer(
@@ -237,8 +245,31 @@ class PressRecorder:
         status = CheckinStatus.RECORDED if previous is None else CheckinStatus.CHANGED
         return CheckinResult(status, language, label, message)
 
+    @staticmethod
+    async def _call_off_resends(
+        session: AsyncSession, library: ContentLibrary, known: _Known
+    ) -> None:
+        """Skip the still-planned re-sends of tips now answered otherwise than "Later".
+
+        The re-send's pending "unanswered" evidence is taken back with it.
+        """
+        if not known.called_off:
+            return
+        slots = [(known.deliveries[i].subscriber_id, f"later-{i}") for i in known.called_off]
+        skipped = await DeliveryRepository(session).skip_planned_slots(slots, "answered already")
+        for subscriber_id, tip_id in skipped:
+            tip = library.tips.get(tip_id)
+            if tip is not None:
+                known.changes.append(
+                    TopicChange(subscriber_id, tip.topic, failures=-UNANSWERED_FAILURE)
+                )
+
     async def _plan_again(
-        self, session: AsyncSession, known: _Known, presses: Sequence[Press]
+        self,
+        session: AsyncSession,
+        library: ContentLibrary,
+        known: _Known,
+        presses: Sequence[Press],
     ) -> dict[int, time]:
         """Queue each tip put off with "Later" again after the delay, within its subscriber's
         rules; the local time each comes back, by delivery (none: the day's budget is spent).
@@ -282,6 +313,12 @@ class PressRecorder:
                 )
             )
             used[day_key] = used.get(day_key, 0) + 1
+            # The re-send is a tip waiting for an answer like any other.
+            tip = library.tips.get(delivery.tip_id)
+            if tip is not None:
+                known.changes.append(
+                    TopicChange(subscriber.id, tip.topic, failures=UNANSWERED_FAILURE)
+                )
             pending[subscriber.id] = max(due_at, pending.get(subscriber.id, due_at))
             back_at[delivery.id] = due_at.astimezone(schedule.zone).time()
         await deliveries.plan_many(planned, presses[-1].at)

@@ -50,6 +50,9 @@ def rules_with(crisis_en: list[str]) -> SafetyRules:
         "I'm going to kill myself",
         "I don't want to live anymore",
         "I don’t want to live anymore",  # a phone's curly apostrophe
+        "I don´t want to live anymore",  # the acute accent Spanish keyboards type for one
+        "I do not want to live",
+        "I cannot go on",
         "maybe I should end my life",
         "honestly everyone would be better off dead without me... I mean me",
     ],
@@ -70,6 +73,9 @@ def test_english_crisis_language_is_caught(library: ContentLibrary, text: str) -
         "tengo ganas de hacerme daño",
         "me voy a matar",
         "otra vez con autolesiones",
+        "me quiero matar",
+        "me quiero quitar la vida",
+        "no tengo ganas de vivir",
     ],
 )
 def test_spanish_crisis_language_is_caught(library: ContentLibrary, text: str) -> None:

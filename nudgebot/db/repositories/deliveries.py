@@ -378,6 +378,28 @@ class DeliveryRepository:
             )
         )
 
+    async def skip_planned_slots(
+        self, slots: Sequence[tuple[int, str]], reason: str
+    ) -> list[tuple[int, str]]:
+        """Planned deliveries at these (subscriber, slot) keys become `skipped`.
+
+        Returns (subscriber, tip) of each row skipped.
+        """
+        skipped: list[tuple[int, str]] = []
+        for subscriber_id, slot in slots:
+            result = await self._session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.subscriber_id == subscriber_id,
+                    Delivery.slot == slot,
+                    Delivery.state == DeliveryState.PLANNED,
+                )
+                .values(state=DeliveryState.SKIPPED, failure_reason=reason)
+                .returning(Delivery.subscriber_id, Delivery.tip_id)
+            )
+            skipped += [(sub, tip) for sub, tip in result.all() if tip is not None]
+        return skipped
+
     async def skip_planned_tips(
         self, subscriber_id: int, tip_ids: Sequence[str], reason: str
     ) -> None:
