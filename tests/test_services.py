@@ -193,6 +193,23 @@ async def test_returning_subscriber_gets_a_tip_again(
     assert deliveries[-1].due_at == NOW + timedelta(days=3)
 
 
+async def test_coming_back_the_same_day_still_brings_the_tip_asked_for(
+    subscriptions: SubscriptionService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """/start again on a day whose tip was already planned queues the new tip under its own key."""
+    await subscriptions.subscribe(42, "en", NOW)
+    await subscriptions.unsubscribe(42, NOW)
+
+    await subscriptions.subscribe(42, "en", NOW + timedelta(hours=2))
+
+    deliveries = await rows(sessions, Delivery)
+    assert [(d.slot, d.state) for d in deliveries] == [
+        ("tip0", DeliveryState.SKIPPED),
+        ("restart", DeliveryState.PLANNED),
+    ]
+    assert deliveries[-1].due_at == NOW + timedelta(hours=2)
+
+
 async def test_daily_planning_picks_unseen_tips_on_local_days(
     subscriptions: SubscriptionService,
     sessions: async_sessionmaker[AsyncSession],

@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 RESUME_SLOT = "resume"
 DORMANT_SLOT = "dormant"
 SUMMARY_SLOT = "summary"
+RESTART_SLOT = "restart"
 # Sunday evening: the week is over, and the next one starts tomorrow.
 SUMMARY_WEEKDAY = 6
 
@@ -140,7 +141,7 @@ class Planner:
         )
         priors = await self._chooser.priors(session, now) if choosing else {}
         planned: list[Planned] = []
-        evidence: list[TopicChange] = []
+        evidence: list[tuple[TopicChange, tuple[int, date, str]]] = []
         for subscriber in subscribers:
             schedule = schedules[subscriber.id]
             last = max(
@@ -186,9 +187,13 @@ class Planner:
                 )
                 change = planned_evidence(tips, subscriber.id, choice.tip_id, slot.day)
                 if change is not None:
-                    evidence.append(change)
-        await deliveries.plan_many(planned, now)
-        await LearningRepository(session).change_topics(evidence)
+                    evidence.append((change, (subscriber.id, slot.day, slot.key)))
+        inserted = await deliveries.plan_many(planned, now)
+        # Evidence only for tips really queued: a key that exists already (a day served before a
+        # time zone change, say) planned nothing.
+        await LearningRepository(session).change_topics(
+            [change for change, key in evidence if key in inserted]
+        )
         return len(subscribers)
 
     def _go_dormant(self, subscriber: Subscriber, slot: NudgeSlot, due_at: datetime) -> Planned:
@@ -218,23 +223,24 @@ class Planner:
             session, tips, subscriber, (slot.day, _part_of_day(slot, schedule)), now
         )
         if choice is not None:
-            await DeliveryRepository(session).plan_many(
-                [
-                    Planned(
-                        subscriber.id,
-                        slot.day,
-                        slot.key,
-                        DeliveryKind.TIP,
-                        choice.tip_id,
-                        now,
-                        choice.policy,
-                        choice.propensity,
-                    )
-                ],
-                now,
-            )
-            change = planned_evidence(tips, subscriber.id, choice.tip_id, slot.day)
-            await LearningRepository(session).change_topics([change] if change else [])
+            deliveries = DeliveryRepository(session)
+            # Someone who stops and comes back on a day they already had a tip still gets the
+            # one they asked for: under a key of its own when the day's slot is taken.
+            for key in (slot.key, RESTART_SLOT):
+                planned = Planned(
+                    subscriber.id,
+                    slot.day,
+                    key,
+                    DeliveryKind.TIP,
+                    choice.tip_id,
+                    now,
+                    choice.policy,
+                    choice.propensity,
+                )
+                if await deliveries.plan_many([planned], now):
+                    change = planned_evidence(tips, subscriber.id, choice.tip_id, slot.day)
+                    await LearningRepository(session).change_topics([change] if change else [])
+                    break
         subscriber.next_due_at = next_slot(max(now, slot.at), schedule).at
 
     async def choose_replacement(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -282,6 +282,7 @@ class PressRecorder:
         used = await deliveries.day_counts(ids, since=min(d.local_date for d in put_off))
         pending = await deliveries.latest_pending(ids)
         planned: list[Planned] = []
+        pending_evidence: list[tuple[TopicChange, tuple[int, date, str]]] = []
         back_at: dict[int, time] = {}
         for press, delivery in zip(presses, put_off, strict=True):
             subscriber = known.subscribers[press.chat_id]
@@ -316,10 +317,23 @@ class PressRecorder:
             # The re-send is a tip waiting for an answer like any other.
             tip = library.tips.get(delivery.tip_id)
             if tip is not None:
-                known.changes.append(
-                    TopicChange(subscriber.id, tip.topic, failures=UNANSWERED_FAILURE)
+                pending_evidence.append(
+                    (
+                        TopicChange(subscriber.id, tip.topic, failures=UNANSWERED_FAILURE),
+                        (subscriber.id, delivery.local_date, slot),
+                    )
                 )
             pending[subscriber.id] = max(due_at, pending.get(subscriber.id, due_at))
             back_at[delivery.id] = due_at.astimezone(schedule.zone).time()
-        await deliveries.plan_many(planned, presses[-1].at)
-        return back_at
+        inserted = await deliveries.plan_many(planned, presses[-1].at)
+        known.changes += [change for change, key in pending_evidence if key in inserted]
+        return {
+            delivery_id: at
+            for delivery_id, at in back_at.items()
+            if (
+                known.deliveries[delivery_id].subscriber_id,
+                known.deliveries[delivery_id].local_date,
+                f"later-{delivery_id}",
+            )
+            in inserted
+        }

@@ -124,15 +124,17 @@ class DeliveryRepository:
     ) -> bool:
         """Insert a planned delivery unless that (subscriber, local date, slot) exists already."""
         planned = Planned(subscriber_id, local_date, slot, kind, tip_id, due_at)
-        return await self.plan_many([planned], now) == 1
+        return len(await self.plan_many([planned], now)) == 1
 
-    async def plan_many(self, planned: Sequence[Planned], now: datetime) -> int:
+    async def plan_many(
+        self, planned: Sequence[Planned], now: datetime
+    ) -> set[tuple[int, date, str]]:
         """Insert planned deliveries in one statement, skipping any whose key exists already.
 
-        Returns how many rows were inserted.
+        Returns the (subscriber, local date, slot) keys actually inserted.
         """
         if not planned:
-            return 0
+            return set()
         rows = [
             {
                 "subscriber_id": p.subscriber_id,
@@ -155,9 +157,10 @@ class DeliveryRepository:
             insert(Delivery)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date", "slot"])
+            .returning(Delivery.subscriber_id, Delivery.local_date, Delivery.slot)
         )
         result = await self._session.execute(statement)
-        return int(getattr(result, "rowcount", 0))
+        return {(sub, day, slot) for sub, day, slot in result.all()}
 
     async def tip_history(self, subscriber_ids: Iterable[int]) -> dict[int, dict[str, date]]:
         """For each subscriber, the tips they were ever planned and the last local date of each."""
