@@ -15,15 +15,17 @@ from nudgebot.delivery.learning import TipChooser
 def due_subscriber_rows(count: int, first_chat: int, now: datetime) -> list[dict[str, Any]]:
     """`count` active subscribers in UTC, all due a minute before `now`, chat ids consecutive.
 
-    Tips only (no wellbeing check-in): what is due is then the day's tip at any hour, never
-    an evening check-in or a Sunday summary, so fan-out tests do not depend on the clock.
+    Tips only (no wellbeing check-in), with the nudge a minute before `now`: what is due is
+    then that tip at any hour, never an evening check-in or a Sunday summary, so fan-out tests
+    and benchmarks do not depend on the clock.
     """
+    nudge = (now - timedelta(minutes=1)).strftime("%H:%M")
     return [
         {
             "chat_id": first_chat + n,
             "language": "en",
             "timezone": "UTC",
-            "nudge_times": ["09:00"],
+            "nudge_times": [nudge],
             "wellbeing_enabled": False,
             "day_start": wall_time(0, 0),
             "status": SubscriberStatus.ACTIVE,

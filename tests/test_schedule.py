@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from nudgebot.scheduling import (
     current_slot,
     earliest_send,
     next_slot,
+    slots_of_day,
     subscriber_day,
 )
 
@@ -176,3 +178,17 @@ def test_moving_zones_gives_neither_a_double_nor_a_skipped_day(
     assert served == sorted(served)
     assert len(served) == len(set(served))
     assert served == [served[0] + timedelta(days=n) for n in range(len(served))]
+
+
+def test_evening_slot_carries_the_check_in_and_on_sundays_only_when_it_is_off() -> None:
+    """With the check-in on, every day has an evening slot; with it off, only Sunday (summary)."""
+    on = replace(schedule(time(9, 0)), checkin_time=time(19, 30))
+    off = replace(on, summary_only=True)
+    monday, sunday = date(2026, 6, 1), date(2026, 6, 7)
+
+    def evenings(rules: NudgeSchedule, day: date) -> list[str]:
+        return [slot.key for slot in slots_of_day(day, rules)]
+
+    assert evenings(on, monday) == ["tip0", "wellbeing"]
+    assert evenings(off, monday) == ["tip0"]
+    assert evenings(off, sunday) == ["tip0", "wellbeing"]

@@ -23,6 +23,7 @@ from nudgebot.db.repositories import (
 from nudgebot.delivery.learning import Silence, TipChooser, planned_evidence, time_of_day
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.scheduling import (
+    SUMMARY_WEEKDAY,
     NudgeSchedule,
     NudgeSlot,
     current_slot,
@@ -38,8 +39,6 @@ RESUME_SLOT = "resume"
 DORMANT_SLOT = "dormant"
 SUMMARY_SLOT = "summary"
 RESTART_SLOT = "restart"
-# Sunday evening: the week is over, and the next one starts tomorrow.
-SUMMARY_WEEKDAY = 6
 
 
 def serving_slot(now: datetime, schedule: NudgeSchedule) -> NudgeSlot:

@@ -25,14 +25,14 @@ class DeliveryPolicy:
     ) -> NudgeSchedule:
         """The subscriber's nudge schedule in their zone.
 
-        With the library, it includes the wellbeing check-in (at their own time or the
-        library's), unless they turned it off.
+        With the library, it includes the evening message (at their own time or the
+        library's): the wellbeing check-in, unless they turned it off, and Sunday's summary.
         """
         quiet = self.quiet
         if subscriber.quiet_start is not None and subscriber.quiet_end is not None:
             quiet = QuietHours(subscriber.quiet_start, subscriber.quiet_end)
         checkin_time, every_days = None, 1
-        if library is not None and subscriber.wellbeing_enabled is not False:
+        if library is not None:
             every_days = library.wellbeing_checkin.every_days
             checkin_time = subscriber.wellbeing_time or time.fromisoformat(
                 library.wellbeing_checkin.time
@@ -44,6 +44,8 @@ class DeliveryPolicy:
             day_start=subscriber.day_start,
             checkin_time=checkin_time,
             checkin_every_days=every_days,
+            # With the check-in off, the evening slot still carries Sunday's weekly summary.
+            summary_only=subscriber.wellbeing_enabled is False,
         )
 
     def gap_of(self, subscriber: Subscriber) -> timedelta:

@@ -3,6 +3,7 @@
 from nudgebot.scheduling.local_time import local_date, wall_clock_to_utc
 from nudgebot.scheduling.quiet_hours import QuietHours
 from nudgebot.scheduling.schedule import (
+    SUMMARY_WEEKDAY,
     NudgeSchedule,
     NudgeSlot,
     current_slot,
@@ -13,6 +14,7 @@ from nudgebot.scheduling.schedule import (
 )
 
 __all__ = [
+    "SUMMARY_WEEKDAY",
     "NudgeSchedule",
     "NudgeSlot",
     "QuietHours",

@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 from nudgebot.scheduling.local_time import wall_clock_to_utc
 from nudgebot.scheduling.quiet_hours import QuietHours
 
+# Sunday evening: the week is over, and the next one starts tomorrow.
+SUMMARY_WEEKDAY = 6
+
 
 @dataclass(frozen=True)
 class NudgeSchedule:
@@ -22,9 +25,11 @@ class NudgeSchedule:
     nudge_times: tuple[time, ...]
     quiet: QuietHours
     day_start: time = time(0, 0)
-    # The wellbeing check-in: its local time (None: not asked) and every how many days.
+    # The evening message: its local time (None: none at all), every how many days the
+    # wellbeing check-in comes, and whether it comes at all or only the weekly summary does.
     checkin_time: time | None = None
     checkin_every_days: int = 1
+    summary_only: bool = False
 
     def __post_init__(self) -> None:
         if not self.nudge_times:
@@ -61,7 +66,9 @@ def slots_of_day(day: date, schedule: NudgeSchedule) -> list[NudgeSlot]:
     for index, at in enumerate(ordered):
         slots.append(NudgeSlot(day, index, _released(day, at, schedule)))
     checkin = schedule.checkin_time
-    if checkin is not None and day.toordinal() % schedule.checkin_every_days == 0:
+    # The summary weekday always has its evening slot: the week's summary takes it.
+    asks = not schedule.summary_only and day.toordinal() % schedule.checkin_every_days == 0
+    if checkin is not None and (asks or day.weekday() == SUMMARY_WEEKDAY):
         released = _released(day, checkin, schedule)
         slots.append(NudgeSlot(day, len(ordered), released, wellbeing=True))
     return sorted(slots, key=lambda slot: slot.at)
