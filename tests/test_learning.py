@@ -122,6 +122,24 @@ async def tips(sessions: async_sessionmaker[AsyncSession]) -> list[Delivery]:
     )
 
 
+async def live_days(
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+    sessions: async_sessionmaker[AsyncSession],
+    answers: list[str],
+    *,
+    evenings: bool = False,
+) -> None:
+    """From START, one day per answer: the 09:00 tip goes out and is answered an hour later
+    (then the 19:30 message goes out, with `evenings`)."""
+    for day, option in enumerate(answers):
+        await dispatcher.tick(START + timedelta(days=day))
+        answered = (await tips(sessions))[-1]
+        await checkins.answer(CHAT, answered.id, option, START + timedelta(days=day, hours=1))
+        if evenings:
+            await dispatcher.tick(START + timedelta(days=day) + EVENING)
+
+
 async def test_each_tip_stores_its_policy_and_propensity(
     sessions: async_sessionmaker[AsyncSession], content: ContentStore, dispatcher: Dispatcher
 ) -> None:
@@ -324,10 +342,7 @@ async def test_progress_scores_come_from_the_answers(
 ) -> None:
     """Habit scores and streaks count "did it" days; today's open tip is not a miss."""
     await subscribe(sessions, content, wellbeing=False)
-    for day, option in enumerate(("done", "done", "nope")):
-        await dispatcher.tick(START + timedelta(days=day))
-        answered = (await tips(sessions))[-1]
-        await checkins.answer(CHAT, answered.id, option, START + timedelta(days=day, hours=1))
+    await live_days(dispatcher, checkins, sessions, ["done", "done", "nope"])
     await dispatcher.tick(START + timedelta(days=3))
     first, second, third, _today = await tips(sessions)
 
@@ -362,10 +377,7 @@ async def test_topics_held_back_are_not_chosen_while_held(
         subscriber.paused_topics = ["fermented-foods"]
         subscriber.paused_topics_until = START + timedelta(days=2, hours=12)
 
-    for day in range(3):
-        await dispatcher.tick(START + timedelta(days=day))
-        answered = (await tips(sessions))[-1]
-        await checkins.answer(CHAT, answered.id, "done", START + timedelta(days=day, hours=1))
+    await live_days(dispatcher, checkins, sessions, ["done"] * 3)
 
     topics = [content.library.tips[d.tip_id].topic for d in await tips(sessions) if d.tip_id]
     assert topics == ["sleep", "sleep", "sleep"]
@@ -380,11 +392,8 @@ async def test_sunday_evening_brings_the_weekly_summary_instead_of_the_check_in(
 ) -> None:
     """On Sunday evening, after a week with tips done, the summary goes out in the check-in's place."""
     await subscribe(sessions, content)
-    for day in range(7):  # Monday 1 June to Sunday 7 June
-        await dispatcher.tick(START + timedelta(days=day))
-        answered = (await tips(sessions))[-1]
-        await checkins.answer(CHAT, answered.id, "done", START + timedelta(days=day, hours=1))
-        await dispatcher.tick(START + timedelta(days=day) + EVENING)
+    # Monday 1 June to Sunday 7 June.
+    await live_days(dispatcher, checkins, sessions, ["done"] * 7, evenings=True)
 
     evening_kinds = [
         (d.local_date.isoformat(), d.kind, d.state)

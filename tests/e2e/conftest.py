@@ -43,21 +43,27 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    """Settings for the bot under test; the dispatcher's own timer is slow so tests drive ticks."""
+def bot_settings(database_url: str, data_dir: Path, **overrides: str) -> Settings:
+    """Settings for a bot under test; the dispatcher's own timer is slow so tests drive ticks."""
     return Settings.model_validate(
         {
             "NUDGEBOT_DATABASE_URL": database_url,
-            "NUDGEBOT_DATA_DIR": str(tmp_path),
+            "NUDGEBOT_DATA_DIR": str(data_dir),
             "NUDGEBOT_DEFAULT_TIMEZONE": "Europe/Berlin",
             "NUDGEBOT_DISPATCH_INTERVAL_SECONDS": "3600",
             # One simulated person taps through setup far faster than anyone would; pacing
             # each chat to one edit a second would only slow the tests. Tests of the limits
             # set their own rates.
             "NUDGEBOT_PER_CHAT_RATE": "50",
+            **overrides,
         }
     )
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings for the bot under test (test modules may override this fixture)."""
+    return bot_settings(database_url, tmp_path)
 
 
 @pytest.fixture

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from nudgebot.app import NudgeBot, build_bot
+from nudgebot.app import NudgeBot
 from nudgebot.config import Settings
-from nudgebot.sandbox import SandboxServer
 from tests.clock import ManualClock
 from tests.conftest import MESSAGES_DIR
 from tests.e2e import onboarding_steps
-from tests.e2e.conftest import TOKEN
+from tests.e2e.conftest import bot_settings
 from tests.e2e.sandbox_client import SandboxClient, button_data, button_labels
 
 ADMIN = 9001
@@ -31,31 +28,16 @@ def messages(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def bot(
-    messages: Path,
-    database_url: str,
-    tmp_path: Path,
-    engine: AsyncEngine,
-    sandbox: SandboxServer,
-    clock: ManualClock,
-) -> AsyncIterator[NudgeBot]:
+def settings(messages: Path, database_url: str, tmp_path: Path) -> Settings:
     """The bot on the editable content, with one admin; tests trigger the file watch."""
-    settings = Settings.model_validate(
-        {
-            "NUDGEBOT_DATABASE_URL": database_url,
-            "NUDGEBOT_DATA_DIR": str(tmp_path),
-            "NUDGEBOT_MESSAGES_DIR": str(messages),
-            "NUDGEBOT_ADMIN_IDS": str(ADMIN),
-            "NUDGEBOT_DISPATCH_INTERVAL_SECONDS": "3600",
-            "NUDGEBOT_CONTENT_WATCH_SECONDS": "0",
-        }
+    return bot_settings(
+        database_url,
+        tmp_path,
+        NUDGEBOT_DEFAULT_TIMEZONE="UTC",
+        NUDGEBOT_MESSAGES_DIR=str(messages),
+        NUDGEBOT_ADMIN_IDS=str(ADMIN),
+        NUDGEBOT_CONTENT_WATCH_SECONDS="0",
     )
-    nudgebot = build_bot(
-        settings, engine, token=TOKEN, bot_api_url=sandbox.bot_api_url, clock=clock
-    )
-    await nudgebot.start()
-    yield nudgebot
-    await nudgebot.stop()
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import time as wall_time
 from datetime import timedelta
 from pathlib import Path
@@ -10,15 +9,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from nudgebot.app import NudgeBot, build_bot
+from nudgebot.app import NudgeBot
 from nudgebot.config import Settings
 from nudgebot.db import Delivery, Subscriber, SubscriberStatus
 from nudgebot.db.models import Note
-from nudgebot.sandbox import SandboxServer
 from tests.clock import ManualClock
-from tests.e2e.conftest import TOKEN
+from tests.e2e.conftest import bot_settings
 from tests.e2e.sandbox_client import SandboxClient
 
 ADMIN = 9001
@@ -33,29 +31,15 @@ DIET_TOPICS = {
 
 
 @pytest.fixture
-async def bot(
-    database_url: str,
-    tmp_path: Path,
-    engine: AsyncEngine,
-    sandbox: SandboxServer,
-    clock: ManualClock,
-) -> AsyncIterator[NudgeBot]:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     """The bot on the shipped content, with one admin to alert."""
-    settings = Settings.model_validate(
-        {
-            "NUDGEBOT_DATABASE_URL": database_url,
-            "NUDGEBOT_DATA_DIR": str(tmp_path),
-            "NUDGEBOT_ADMIN_IDS": str(ADMIN),
-            "NUDGEBOT_DISPATCH_INTERVAL_SECONDS": "3600",
-            "NUDGEBOT_CONTENT_WATCH_SECONDS": "0",
-        }
+    return bot_settings(
+        database_url,
+        tmp_path,
+        NUDGEBOT_DEFAULT_TIMEZONE="UTC",
+        NUDGEBOT_ADMIN_IDS=str(ADMIN),
+        NUDGEBOT_CONTENT_WATCH_SECONDS="0",
     )
-    nudgebot = build_bot(
-        settings, engine, token=TOKEN, bot_api_url=sandbox.bot_api_url, clock=clock
-    )
-    await nudgebot.start()
-    yield nudgebot
-    await nudgebot.stop()
 
 
 async def add_subscriber(
