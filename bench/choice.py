@@ -15,8 +15,8 @@ from datetime import date, timedelta
 import numpy as np
 
 from nudgebot.adaptation import AdaptivePolicy, LearnerView, RandomPolicy, RoundRobinPolicy
+from nudgebot.adaptation.crowd import MAX_PROFILES, CrowdModel
 from nudgebot.adaptation.learner import TipPolicy, TipRecord, TopicRecord, WellbeingScore
-from nudgebot.adaptation.priors import crowd_priors
 from nudgebot.config import bundled_path
 from nudgebot.content import ContentLibrary, load_library
 from nudgebot.content.schema import TimeOfDay
@@ -73,20 +73,32 @@ def timed(call: Callable[[], object], calls: int) -> list[float]:
     return samples
 
 
+def full_crowd(library: ContentLibrary) -> CrowdModel:
+    """A crowd model as large as it gets: every profile, a rate per topic, a lift per tip."""
+    rng = np.random.default_rng(11)
+    topic_ids = tuple(library.topics)
+    return CrowdModel(
+        topic_ids,
+        np.full(MAX_PROFILES, 1.0 / MAX_PROFILES),
+        rng.uniform(0.05, 0.9, size=(MAX_PROFILES, len(topic_ids))),
+        {tip_id: rng.uniform(0.7, 1.3, size=MAX_PROFILES) for tip_id in library.tips},
+    )
+
+
 def main() -> None:
     """Time every policy for every subscriber kind and print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=5000)
     calls = parser.parse_args().calls
     library = load_library(bundled_path("messages"))
-    priors = crowd_priors(dict.fromkeys(library.topics, (30.0, 50.0)))
+    crowd = full_crowd(library)
     policies: list[TipPolicy] = [AdaptivePolicy(), RandomPolicy(), RoundRobinPolicy()]
     print(f"{len(library.tips)} tips, {len(library.topics)} topics, {calls} calls each\n")
     print("| policy | subscriber | p50 ms | p99 ms | max ms |\n|---|---|---:|---:|---:|")
     for policy in policies:
         rng = np.random.default_rng(5)
         for name, view in views(library).items():
-            samples = timed(lambda p=policy, v=view, r=rng: p.choose(library, v, priors, r), calls)
+            samples = timed(lambda p=policy, v=view, r=rng: p.choose(library, v, crowd, r), calls)
             cut = statistics.quantiles(samples, n=100, method="inclusive")
             print(
                 f"| {policy.name} | {name} | {statistics.median(samples) * 1000:.3f} | "

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nudgebot.adaptation.progress import DAILY_MULTIPLIER
@@ -18,6 +18,7 @@ from nudgebot.content import ContentStore
 from nudgebot.content.rendering import RenderedNotice, RenderedTip, RenderedWellbeing
 from nudgebot.db import Answer, Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberStatus
 from nudgebot.db.models import Note, TopicStats
+from nudgebot.db.repositories import LearningRepository
 from nudgebot.delivery import Dispatcher, DispatcherSettings
 from nudgebot.services import (
     CheckinService,
@@ -26,7 +27,7 @@ from nudgebot.services import (
     SubscriptionService,
 )
 from nudgebot.services.progress import ProgressService
-from tests.factories import seeded_chooser
+from tests.factories import due_subscriber_rows, seeded_chooser
 
 Row = TypeVar("Row", Subscriber, Delivery, Answer, Note, TopicStats)
 CHAT = 42
@@ -429,3 +430,31 @@ async def test_later_then_did_it_calls_off_the_resend_and_keeps_the_counts_strai
         (DeliveryState.SKIPPED, "answered already")
     ]
     assert (stats.successes, stats.failures) == (1.0, 0.0)
+
+
+async def test_the_crowd_is_fitted_from_an_evenly_spread_sample_of_subscribers(
+    sessions: async_sessionmaker[AsyncSession], content: ContentStore
+) -> None:
+    """Every k-th subscriber is read, with their topic counts and tip sends, and the chooser's
+    crowd model learns from them which topics people do; a stale model is refitted."""
+    async with sessions.begin() as session:
+        await session.execute(insert(Subscriber), due_subscriber_rows(120, 9_000, START))
+        people = list(await session.scalars(select(Subscriber.id).order_by(Subscriber.id)))
+        # Everyone does sleep tips and never movement ones.
+        for subscriber_id in people:
+            session.add(TopicStats(subscriber_id=subscriber_id, topic="sleep", successes=4.0))
+            session.add(TopicStats(subscriber_id=subscriber_id, topic="movement", failures=4.0))
+    chooser = seeded_chooser()
+
+    async with sessions() as session:
+        sample = await LearningRepository(session).crowd_sample(limit=40)
+        crowd = await chooser.crowd(session, content.library, START)
+        refitted = await chooser.crowd(session, content.library, START + timedelta(hours=2))
+
+    assert sorted(sample.topics) == people[2::3]
+    assert sample.topics[people[2]] == {"sleep": (4.0, 0.0), "movement": (0.0, 4.0)}
+    rates, _ = crowd.prior_rates(["sleep", "movement"])
+    sleep_rate, movement_rate = crowd.weights @ rates
+    assert sleep_rate > 0.7
+    assert movement_rate < 0.2
+    assert refitted is not crowd

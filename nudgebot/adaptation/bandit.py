@@ -1,11 +1,13 @@
 """The adaptive policy: a Thompson sampler over topics on "did it", with an exploration floor.
 
-Choosing happens in two stages. First a topic: each eligible topic draws a success rate from
-Beta(prior + the subscriber's counts), weighted down if the topic was sent in the last few
-days and up if a recent low wellbeing score asks for it, and the highest weighted draw wins.
-Then, within the winning topic, one tip by fixed preferences (`_tip_preference`): learning
-whether a subscriber likes a topic needs far fewer answers than learning each of 154 tips, and
-the tips inside a topic are better ordered by what we know (follow-ups, silence, novelty).
+Choosing happens in two stages. First a topic: each Monte Carlo draw picks one of the crowd's
+taste profiles by how likely the subscriber belongs to it (`CrowdModel.posterior`), then each
+eligible topic draws a success rate from Beta(that profile's prior + the subscriber's counts),
+weighted down if the topic was sent in the last few days and up if a recent low wellbeing score
+asks for it, and the highest weighted draw wins. Then, within the winning topic, one tip by
+preferences (`_tip_preference`): learning whether a subscriber likes a topic needs far fewer
+answers than learning each of 154 tips, so within a topic the crowd's lift per tip (for people
+like them) decides, after what we know for sure (follow-ups, silence, novelty).
 
 The probability of every eligible tip is computed, not only the chosen one: the chance its
 topic wins is estimated by vectorised Monte Carlo, then mixed with uniform for the exploration
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nudgebot.adaptation.crowd import CrowdModel, Floats, TopicCounts
 from nudgebot.adaptation.distribution import (
     Probabilities,
     TipDistribution,
@@ -32,13 +35,11 @@ from nudgebot.adaptation.eligibility import (
     is_silent,
     raised_topics,
 )
-from nudgebot.adaptation.learner import LearnerView, TipChoice, TopicPrior
+from nudgebot.adaptation.learner import LearnerView, TipChoice
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.schema import Tip
 
 ADAPTIVE = "adaptive"
-# A topic without a crowd prior starts knowing nothing: uniform over its success rate.
-UNINFORMED_PRIOR = TopicPrior(alpha=1.0, beta=1.0)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class AdaptivePolicy:
         self,
         library: ContentLibrary,
         view: LearnerView,
-        priors: Mapping[str, TopicPrior],
+        crowd: CrowdModel,
         rng: np.random.Generator,
     ) -> TipDistribution:
         """Every eligible tip's probability of being chosen today (uses `rng` for the draws)."""
@@ -87,11 +88,26 @@ class AdaptivePolicy:
         for tip in tips:
             in_topic.setdefault(tip.topic, []).append(tip)
         topic_ids = list(in_topic)
-        wins = self._topic_win_probabilities(library, view, priors, in_topic, rng)
+        membership = crowd.posterior(
+            {t: TopicCounts(r.successes, r.failures) for t, r in view.topics.items()}
+        )
+        wins = self._topic_win_probabilities(
+            library=library,
+            view=view,
+            crowd=crowd,
+            membership=membership,
+            in_topic=in_topic,
+            rng=rng,
+        )
         position = {tip.id: index for index, tip in enumerate(tips)}
         thompson = np.zeros(len(tips))
         for topic_id, win in zip(topic_ids, wins, strict=True):
-            leader = min(in_topic[topic_id], key=lambda tip: _tip_preference(tip, view, library))
+            leader = min(
+                in_topic[topic_id],
+                key=lambda tip: _tip_preference(
+                    tip, view, library, crowd.tip_lift(tip.id, membership)
+                ),
+            )
             thompson[position[leader.id]] = win
         return TipDistribution(tuple(tips), with_exploration_floor(thompson, self.epsilon))
 
@@ -99,37 +115,47 @@ class AdaptivePolicy:
         self,
         library: ContentLibrary,
         view: LearnerView,
-        priors: Mapping[str, TopicPrior],
+        crowd: CrowdModel,
         rng: np.random.Generator,
     ) -> TipChoice | None:
         """A tip drawn from `probabilities`, with its probability as the propensity."""
-        return self.probabilities(library, view, priors, rng).draw(rng, self.name)
+        return self.probabilities(library, view, crowd, rng).draw(rng, self.name)
 
     def _topic_win_probabilities(
         self,
+        *,
         library: ContentLibrary,
         view: LearnerView,
-        priors: Mapping[str, TopicPrior],
+        crowd: CrowdModel,
+        membership: Floats,
         in_topic: Mapping[str, list[Tip]],
         rng: np.random.Generator,
     ) -> Probabilities:
         raised = raised_topics(library, view)
-        alphas, betas, weights = [], [], []
+        topic_ids = list(in_topic)
+        rates, strengths = crowd.prior_rates(topic_ids)
+        successes, failures, weights = [], [], []
         for topic_id, tips in in_topic.items():
-            prior = priors.get(topic_id, UNINFORMED_PRIOR)
             record = view.topics.get(topic_id)
-            successes = record.successes if record is not None else 0.0
-            failures = record.failures if record is not None else 0.0
-            alphas.append(prior.alpha + successes)
-            betas.append(prior.beta + failures)
+            successes.append(record.successes if record is not None else 0.0)
+            failures.append(record.failures if record is not None else 0.0)
             # A follow-up due today is the reason to come back to yesterday's topic, so the
             # topic it is in is spared the recency penalty.
             fresh = any(follow_up_is_due(tip, view) for tip in tips)
             weight = 1.0 if fresh else self._recency_weight(view, topic_id)
             weights.append(weight * (self.steering_boost if topic_id in raised else 1.0))
-        draws = rng.beta(alphas, betas, size=(self.draws, len(alphas))) * np.array(weights)
+        # Each draw is one hypothesis about who the subscriber is: a profile, then its rates.
+        profile = (
+            rng.choice(crowd.profiles, size=self.draws, p=membership)
+            if crowd.profiles > 1
+            else np.zeros(self.draws, dtype=np.int64)
+        )
+        prior_rate = rates[profile]
+        alphas = strengths * prior_rate + np.array(successes)
+        betas = strengths * (1.0 - prior_rate) + np.array(failures)
+        draws = rng.beta(alphas, betas) * np.array(weights)
         winners = np.argmax(draws, axis=1)
-        wins: Probabilities = np.bincount(winners, minlength=len(alphas)) / self.draws
+        wins: Probabilities = np.bincount(winners, minlength=len(topic_ids)) / self.draws
         return wins
 
     def _recency_weight(self, view: LearnerView, topic_id: str) -> float:
@@ -146,15 +172,18 @@ class AdaptivePolicy:
         )
 
 
-def _tip_preference(tip: Tip, view: LearnerView, library: ContentLibrary) -> tuple[int, ...]:
+def _tip_preference(
+    tip: Tip, view: LearnerView, library: ContentLibrary, lift: float
+) -> tuple[float, ...]:
     """Sort key of the tips within a topic: the smallest is sent; ties keep library order.
 
     1. A follow-up whose prerequisite was done yesterday: the step is fresh in their mind.
     2. When the subscriber has gone silent, the shortest message: less to read, easier to do.
     3. A tip never sent before: novelty before repeats.
-    4. The hardest they have earned (eligibility already capped it): difficulty rises with a
-       streak of "did it", as the streak unlocks it.
-    5. The tip sent longest ago: repeats as far apart as possible.
+    4. The tip people like them do most (`lift` over the topic's rate, from the crowd).
+    5. The hardest they have earned (eligibility already capped it): difficulty rises with a
+       streak of "did it", as the streak unlocks it; this decides while the crowd knows nothing.
+    6. The tip sent longest ago: repeats as far apart as possible.
     """
     record = view.tips.get(tip.id)
     length = _message_length(tip, library) if is_silent(view) else 0
@@ -163,6 +192,8 @@ def _tip_preference(tip: Tip, view: LearnerView, library: ContentLibrary) -> tup
         0 if follow_up_is_due(tip, view) else 1,
         length,
         0 if record is None else 1,
+        # Rounded so that lifts alike within noise fall back on the rules below.
+        -round(lift, 2),
         -tip.difficulty,
         last_sent,
     )

@@ -1,20 +1,20 @@
 """Baseline policies the adaptive one is measured against, on the very same eligibility.
 
-Both ignore answers and priors; they differ from the adaptive policy only in how they choose
+Both ignore answers and the crowd; they differ from the adaptive policy only in how they choose
 among `eligible_tips`, so the offline evaluation measures learning and nothing else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
+from nudgebot.adaptation.crowd import CrowdModel
 from nudgebot.adaptation.distribution import TipDistribution
 from nudgebot.adaptation.eligibility import eligible_tips
-from nudgebot.adaptation.learner import LearnerView, TipChoice, TopicPrior
+from nudgebot.adaptation.learner import LearnerView, TipChoice
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.schema import Tip
 
@@ -32,10 +32,10 @@ class RandomPolicy:
         self,
         library: ContentLibrary,
         view: LearnerView,
-        priors: Mapping[str, TopicPrior],  # noqa: ARG002 - part of the policy interface
+        crowd: CrowdModel,  # noqa: ARG002 - part of the policy interface
         rng: np.random.Generator,  # noqa: ARG002 - part of the policy interface
     ) -> TipDistribution:
-        """Every eligible tip with probability 1/N (priors and rng unused)."""
+        """Every eligible tip with probability 1/N (crowd and rng unused)."""
         tips = eligible_tips(library, view)
         return TipDistribution(tuple(tips), np.full(len(tips), 1.0 / max(len(tips), 1)))
 
@@ -43,11 +43,11 @@ class RandomPolicy:
         self,
         library: ContentLibrary,
         view: LearnerView,
-        priors: Mapping[str, TopicPrior],
+        crowd: CrowdModel,
         rng: np.random.Generator,
     ) -> TipChoice | None:
         """A uniformly drawn eligible tip, with propensity 1/N."""
-        return self.probabilities(library, view, priors, rng).draw(rng, self.name)
+        return self.probabilities(library, view, crowd, rng).draw(rng, self.name)
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,10 @@ class RoundRobinPolicy:
         self,
         library: ContentLibrary,
         view: LearnerView,
-        priors: Mapping[str, TopicPrior],  # noqa: ARG002 - part of the policy interface
+        crowd: CrowdModel,  # noqa: ARG002 - part of the policy interface
         rng: np.random.Generator,  # noqa: ARG002 - part of the policy interface
     ) -> TipDistribution:
-        """All the probability on the tip whose turn it is (priors and rng unused)."""
+        """All the probability on the tip whose turn it is (crowd and rng unused)."""
         tip = self._next_tip(library, view)
         if tip is None:
             return TipDistribution.nothing_eligible()
@@ -78,11 +78,11 @@ class RoundRobinPolicy:
         self,
         library: ContentLibrary,
         view: LearnerView,
-        priors: Mapping[str, TopicPrior],
+        crowd: CrowdModel,
         rng: np.random.Generator,
     ) -> TipChoice | None:
         """The tip whose turn it is, with propensity 1 (no draw: `rng` is left untouched)."""
-        turn = self.probabilities(library, view, priors, rng)
+        turn = self.probabilities(library, view, crowd, rng)
         return TipChoice(turn.tips[0].id, self.name, 1.0) if turn.tips else None
 
     @staticmethod

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from nudgebot.adaptation.crowd import CrowdModel
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.schema import TimeOfDay
 
@@ -76,14 +77,6 @@ class LearnerView:
 
 
 @dataclass(frozen=True)
-class TopicPrior:
-    """The crowd's Beta prior for a topic: where a newcomer starts."""
-
-    alpha: float
-    beta: float
-
-
-@dataclass(frozen=True)
 class TipChoice:
     """The chosen tip, the policy that chose it and the probability it had of being chosen."""
 
@@ -104,7 +97,7 @@ class TipPolicy(Protocol):
         self,
         library: ContentLibrary,
         view: LearnerView,
-        priors: Mapping[str, TopicPrior],
+        crowd: CrowdModel,
         rng: np.random.Generator,
     ) -> TipChoice | None:
         """The next tip for the subscriber `view` describes."""

@@ -1,5 +1,5 @@
 """The tip policy at work in the outbox: what it knows of each due subscriber, the crowd's
-priors, and the kept per-topic state the choice feeds back into."""
+taste profiles, and the kept per-topic state the choice feeds back into."""
 
 from __future__ import annotations
 
@@ -11,17 +11,16 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nudgebot.adaptation.crowd import CrowdModel, TipCounts, TopicCounts, fit_crowd
 from nudgebot.adaptation.evidence import UNANSWERED_FAILURE
 from nudgebot.adaptation.learner import (
     LearnerView,
     TipChoice,
     TipPolicy,
     TipRecord,
-    TopicPrior,
     TopicRecord,
     WellbeingScore,
 )
-from nudgebot.adaptation.priors import crowd_priors
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.schema import TimeOfDay
 from nudgebot.db.models import Subscriber
@@ -31,8 +30,9 @@ from nudgebot.db.repositories import LearningRepository, TopicChange
 SCORE_MEMORY = timedelta(days=14)
 # How far back silence is counted; dormancy comes after a week, so two weeks is plenty.
 SILENCE_MEMORY = timedelta(days=14)
-# A newcomer's prior weighs as much as this many answered tips.
-PRIOR_STRENGTH = 4.0
+# The crowd's taste profiles are fitted on at most this many subscribers: thousands pin the
+# profiles down, and the refit costs the same at a million subscribers.
+CROWD_SAMPLE = 5000
 
 
 def time_of_day(local_hour: int) -> TimeOfDay:
@@ -53,31 +53,46 @@ class Silence:
 
 
 class TipChooser:
-    """Chooses tips with a policy; reads what it needs in batches and keeps the crowd priors.
+    """Chooses tips with a policy; reads what it needs in batches and keeps the crowd model.
 
-    The priors are a sum over every subscriber, so they are recomputed at most once per
-    `prior_refresh` (they move slowly) rather than in every batch.
+    The crowd's taste profiles are fitted on a sample of everyone, so they are refitted at most
+    once per `crowd_refresh` (they move slowly) rather than in every batch.
     """
 
     def __init__(
         self,
         policy: TipPolicy,
         rng: np.random.Generator,
-        prior_refresh: timedelta = timedelta(hours=1),
+        crowd_refresh: timedelta = timedelta(hours=1),
+        crowd_sample: int = CROWD_SAMPLE,
     ) -> None:
         self.policy = policy
         self._rng = rng
-        self._prior_refresh = prior_refresh
-        self._priors: Mapping[str, TopicPrior] = {}
-        self._priors_at: datetime | None = None
+        self._crowd_refresh = crowd_refresh
+        self._crowd_sample = crowd_sample
+        self._crowd = CrowdModel.uninformed()
+        self._crowd_at: datetime | None = None
 
-    async def priors(self, session: AsyncSession, now: datetime) -> Mapping[str, TopicPrior]:
-        """The crowd's prior per topic, refreshed when stale."""
-        if self._priors_at is None or now - self._priors_at >= self._prior_refresh:
-            totals = await LearningRepository(session).crowd_totals()
-            self._priors = crowd_priors(totals, strength=PRIOR_STRENGTH)
-            self._priors_at = now
-        return self._priors
+    async def crowd(
+        self, session: AsyncSession, library: ContentLibrary, now: datetime
+    ) -> CrowdModel:
+        """The crowd's taste profiles, refitted when stale."""
+        if self._crowd_at is None or now - self._crowd_at >= self._crowd_refresh:
+            sample = await LearningRepository(session).crowd_sample(self._crowd_sample)
+            people = sorted(sample.topics)
+            self._crowd = fit_crowd(
+                [
+                    {topic: TopicCounts(*counts) for topic, counts in sample.topics[i].items()}
+                    for i in people
+                ],
+                [
+                    {tip: TipCounts(*counts) for tip, counts in sample.tips.get(i, {}).items()}
+                    for i in people
+                ],
+                {tip_id: tip.topic for tip_id, tip in library.tips.items()},
+            )
+            self._crowd_at = now
+        return self._crowd
 
     async def silences(
         self,
@@ -166,13 +181,13 @@ class TipChooser:
     ) -> TipChoice | None:
         """One subscriber's choice outside a batch (their first tip, a broken tip's stand-in)."""
         views = await self.views(session, library, [subscriber], {subscriber.id: slot}, {})
-        return self.choose(library, views[subscriber.id], await self.priors(session, now))
+        return self.choose(library, views[subscriber.id], await self.crowd(session, library, now))
 
     def choose(
-        self, library: ContentLibrary, view: LearnerView, priors: Mapping[str, TopicPrior]
+        self, library: ContentLibrary, view: LearnerView, crowd: CrowdModel
     ) -> TipChoice | None:
         """The policy's choice for one subscriber."""
-        return self.policy.choose(library, view, priors, self._rng)
+        return self.policy.choose(library, view, crowd, self._rng)
 
 
 def _open_topics(

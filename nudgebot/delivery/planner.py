@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nudgebot.adaptation.crowd import CrowdModel
 from nudgebot.adaptation.learner import LearnerView, TipChoice
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.schema import TimeOfDay
@@ -138,7 +139,9 @@ class Planner:
             },
             {s.id: silences[s.id].unanswered_streak for s in choosing},
         )
-        priors = await self._chooser.priors(session, now) if choosing else {}
+        crowd = (
+            await self._chooser.crowd(session, tips, now) if choosing else CrowdModel.uninformed()
+        )
         planned: list[Planned] = []
         evidence: list[tuple[TopicChange, tuple[int, date, str]]] = []
         for subscriber in subscribers:
@@ -171,7 +174,7 @@ class Planner:
                 logger.info(
                     "subscriber %s: quiet, every other day: %s skipped", subscriber.id, slot
                 )
-            elif choice := self._chooser.choose(tips, views[subscriber.id], priors):
+            elif choice := self._chooser.choose(tips, views[subscriber.id], crowd):
                 planned.append(
                     Planned(
                         subscriber.id,

@@ -6,12 +6,11 @@ in knowing, not in what it may send.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 
+from nudgebot.adaptation.crowd import CrowdModel
 from nudgebot.adaptation.eligibility import eligible_tips
-from nudgebot.adaptation.learner import LearnerView, TipChoice, TopicPrior
+from nudgebot.adaptation.learner import LearnerView, TipChoice
 from nudgebot.content.library import ContentLibrary
 from nudgebot.simulation.behaviour import Behaviour
 
@@ -34,10 +33,10 @@ class OraclePolicy:
         self,
         library: ContentLibrary,
         view: LearnerView,
-        priors: Mapping[str, TopicPrior],  # noqa: ARG002 - part of the policy interface
+        crowd: CrowdModel,  # noqa: ARG002 - part of the policy interface
         rng: np.random.Generator,  # noqa: ARG002 - part of the policy interface
     ) -> TipChoice | None:
-        """The best eligible tip for the person behind `view.chat_id` (priors, rng unused)."""
+        """The best eligible tip for the person behind `view.chat_id` (crowd, rng unused)."""
         tips = eligible_tips(library, view)
         if not tips:
             return None

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from nudgebot.adaptation.crowd import CrowdModel
 from nudgebot.adaptation.learner import LearnerView, TipRecord, TopicRecord, WellbeingScore
 from nudgebot.content import ContentLibrary, Tip, Topic
 from nudgebot.content.localized import LocalizedText
@@ -19,6 +20,8 @@ from nudgebot.content.schema import (
 )
 
 TODAY = date(2026, 6, 10)
+# A crowd that knows nothing yet: every topic starts at Beta(1, 1).
+NO_CROWD = CrowdModel.uninformed()
 LABELS: dict[int, LocalizedText] = {score: f"score {score}" for score in range(1, 6)}
 # The shipped library's responses to low scores, restated so tests do not depend on its YAML.
 WELLBEING = {

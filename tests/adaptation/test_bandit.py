@@ -11,6 +11,7 @@ from nudgebot.adaptation import AdaptivePolicy, TipDistribution
 from nudgebot.adaptation.learner import LearnerView, TopicRecord
 from nudgebot.content import ContentLibrary
 from tests.adaptation.builders import (
+    NO_CROWD,
     days_ago,
     library,
     next_day_after,
@@ -29,7 +30,7 @@ def distribution(
     content: ContentLibrary, subscriber: LearnerView, seed: int = 0
 ) -> TipDistribution:
     """The precise policy's probabilities for `subscriber`, without priors."""
-    return PRECISE.probabilities(content, subscriber, {}, np.random.default_rng(seed))
+    return PRECISE.probabilities(content, subscriber, NO_CROWD, np.random.default_rng(seed))
 
 
 def topic_chance(content: ContentLibrary, subscriber: LearnerView, topic_id: str) -> float:
@@ -158,7 +159,7 @@ def test_every_eligible_tip_keeps_the_exploration_floor(library: ContentLibrary)
     policy = AdaptivePolicy(epsilon=0.002)
     loves_sleep = view(topics={"sleep": TopicRecord(successes=50.0, done_streak=5)})
 
-    chances = policy.probabilities(library, loves_sleep, {}, np.random.default_rng(1))
+    chances = policy.probabilities(library, loves_sleep, NO_CROWD, np.random.default_rng(1))
 
     assert len(chances.tips) > 30
     assert chances.probabilities.min() >= 0.002
@@ -170,7 +171,7 @@ def test_epsilon_beyond_one_over_n_makes_the_choice_uniform() -> None:
     content = topics_library(2, "sleep", "stress")
 
     chances = AdaptivePolicy(epsilon=0.5).probabilities(
-        content, view(), {}, np.random.default_rng(1)
+        content, view(), NO_CROWD, np.random.default_rng(1)
     )
 
     assert chances.probabilities.tolist() == [0.25] * 4
@@ -182,8 +183,8 @@ def test_logged_propensity_is_the_probability_of_the_chosen_tip(library: Content
     subscriber = view(topics={"sleep": TopicRecord(successes=3.0, failures=1.0)})
 
     for seed in range(20):
-        chances = policy.probabilities(library, subscriber, {}, np.random.default_rng(seed))
-        choice = policy.choose(library, subscriber, {}, np.random.default_rng(seed))
+        chances = policy.probabilities(library, subscriber, NO_CROWD, np.random.default_rng(seed))
+        choice = policy.choose(library, subscriber, NO_CROWD, np.random.default_rng(seed))
 
         assert choice is not None
         assert choice.policy == "adaptive"
@@ -199,7 +200,7 @@ def test_same_seed_gives_the_same_choices(library: ContentLibrary) -> None:
         subscriber = view()
         chosen = []
         for _ in range(15):
-            choice = AdaptivePolicy().choose(library, subscriber, {}, rng)
+            choice = AdaptivePolicy().choose(library, subscriber, NO_CROWD, rng)
             assert choice is not None
             chosen.append(choice.tip_id)
             subscriber = next_day_after(subscriber, library.tips[choice.tip_id], did_it=True)
@@ -218,7 +219,7 @@ def test_learns_a_subscriber_who_only_does_one_topic() -> None:
     later_topics: Counter[str] = Counter()
 
     for day in range(40):
-        choice = policy.choose(content, subscriber, {}, rng)
+        choice = policy.choose(content, subscriber, NO_CROWD, rng)
         assert choice is not None
         chosen = content.tips[choice.tip_id]
         if day >= 20:
@@ -234,7 +235,7 @@ def test_nothing_eligible_means_no_choice() -> None:
 
     subscriber = view(tips={"sleep-0": sent(100, not_for_me=True)})
 
-    assert AdaptivePolicy().choose(content, subscriber, {}, np.random.default_rng(0)) is None
+    assert AdaptivePolicy().choose(content, subscriber, NO_CROWD, np.random.default_rng(0)) is None
 
 
 @pytest.mark.parametrize("epsilon", [-0.1, 1.5])

@@ -8,7 +8,14 @@ import pytest
 from nudgebot.adaptation import RandomPolicy, RoundRobinPolicy, eligible_tips
 from nudgebot.adaptation.learner import TopicRecord
 from nudgebot.content import ContentLibrary
-from tests.adaptation.builders import days_ago, next_day_after, sent, topics_library, view
+from tests.adaptation.builders import (
+    NO_CROWD,
+    days_ago,
+    next_day_after,
+    sent,
+    topics_library,
+    view,
+)
 
 
 def test_random_gives_every_eligible_tip_one_over_n(library: ContentLibrary) -> None:
@@ -16,7 +23,7 @@ def test_random_gives_every_eligible_tip_one_over_n(library: ContentLibrary) -> 
     subscriber = view()
     eligible = eligible_tips(library, subscriber)
 
-    chances = RandomPolicy().probabilities(library, subscriber, {}, np.random.default_rng(0))
+    chances = RandomPolicy().probabilities(library, subscriber, NO_CROWD, np.random.default_rng(0))
 
     assert [t.id for t in chances.tips] == [t.id for t in eligible]
     assert chances.probabilities.tolist() == [1 / len(eligible)] * len(eligible)
@@ -26,7 +33,7 @@ def test_random_logs_one_over_n_as_the_propensity() -> None:
     """A random choice is logged under "random" with propensity 1/N."""
     content = topics_library(2, "sleep", "stress")
 
-    choice = RandomPolicy().choose(content, view(), {}, np.random.default_rng(3))
+    choice = RandomPolicy().choose(content, view(), NO_CROWD, np.random.default_rng(3))
 
     assert choice is not None
     assert (choice.policy, choice.propensity) == ("random", 0.25)
@@ -38,7 +45,7 @@ def test_random_never_chooses_an_ineligible_tip() -> None:
     subscriber = view(tips={"sleep-0": sent(100, not_for_me=True)})
     rng = np.random.default_rng(0)
 
-    chosen = {RandomPolicy().choose(content, subscriber, {}, rng) for _ in range(50)}
+    chosen = {RandomPolicy().choose(content, subscriber, NO_CROWD, rng) for _ in range(50)}
 
     assert {choice.tip_id for choice in chosen if choice is not None} == {"sleep-1"}
 
@@ -51,7 +58,7 @@ def test_round_robin_visits_topics_in_library_order() -> None:
     topics = []
 
     for _ in range(4):
-        choice = RoundRobinPolicy().choose(content, subscriber, {}, rng)
+        choice = RoundRobinPolicy().choose(content, subscriber, NO_CROWD, rng)
         assert choice is not None
         chosen = content.tips[choice.tip_id]
         topics.append(chosen.topic)
@@ -65,7 +72,7 @@ def test_round_robin_takes_the_first_eligible_tip_of_the_topic() -> None:
     content = topics_library(3, "sleep")
     subscriber = view(tips={"sleep-0": sent(100, not_for_me=True)})
 
-    choice = RoundRobinPolicy().choose(content, subscriber, {}, np.random.default_rng(0))
+    choice = RoundRobinPolicy().choose(content, subscriber, NO_CROWD, np.random.default_rng(0))
 
     assert choice is not None
     assert choice.tip_id == "sleep-1"
@@ -76,7 +83,7 @@ def test_round_robin_is_deterministic_with_propensity_one() -> None:
     content = topics_library(2, "sleep", "stress")
 
     choices = {
-        RoundRobinPolicy().choose(content, view(), {}, np.random.default_rng(seed))
+        RoundRobinPolicy().choose(content, view(), NO_CROWD, np.random.default_rng(seed))
         for seed in range(5)
     }
 
@@ -97,4 +104,4 @@ def test_baseline_chooses_nothing_when_nothing_is_eligible(
 
     subscriber = view(tips={"sleep-0": sent(100, not_for_me=True)})
 
-    assert policy.choose(content, subscriber, {}, np.random.default_rng(0)) is None
+    assert policy.choose(content, subscriber, NO_CROWD, np.random.default_rng(0)) is None

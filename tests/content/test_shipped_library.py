@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from nudgebot.adaptation import AdaptivePolicy, LearnerView
+from nudgebot.adaptation import AdaptivePolicy, CrowdModel, LearnerView
 from nudgebot.adaptation.learner import TipRecord
 from nudgebot.content import ContentLibrary
 from nudgebot.content.coverage import translation_coverage
@@ -109,7 +109,7 @@ def test_a_spanish_subscribers_first_30_tips_are_in_spanish(library: ContentLibr
     for day in range(30):
         today = date(2026, 6, 1) + timedelta(days=day)
         view = LearnerView(today, TimeOfDay.MORNING, tips=history, language="es")
-        choice = policy.choose(library, view, {}, rng)
+        choice = policy.choose(library, view, CrowdModel.uninformed(), rng)
         assert choice is not None
         history[choice.tip_id] = TipRecord(1, 0, today)
         first_month.append(library.tips[choice.tip_id])

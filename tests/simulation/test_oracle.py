@@ -13,6 +13,7 @@ from nudgebot.content import ContentLibrary
 from nudgebot.content.schema import TimeOfDay
 from nudgebot.simulation.oracle import OraclePolicy
 from nudgebot.simulation.people import Population
+from tests.adaptation.builders import NO_CROWD
 from tests.simulation.cohorts import behaviour_of
 
 TWO_GROUPS = """\
@@ -49,7 +50,7 @@ def view(
 
 
 def choose_topic(policy: OraclePolicy, library: ContentLibrary, learner: LearnerView) -> str:
-    choice = policy.choose(library, learner, {}, np.random.default_rng(0))
+    choice = policy.choose(library, learner, NO_CROWD, np.random.default_rng(0))
     assert choice is not None
     assert choice.policy == "oracle"
     assert choice.propensity == 1.0
@@ -106,4 +107,4 @@ def test_the_oracle_has_nothing_to_send_when_nothing_is_eligible(
     }
     learner = view(1, tips=refused, chosen_topics=frozenset({"sleep"}))
 
-    assert oracle.choose(library, learner, {}, np.random.default_rng(0)) is None
+    assert oracle.choose(library, learner, NO_CROWD, np.random.default_rng(0)) is None

@@ -1,5 +1,5 @@
 """Queries behind learning: each subscriber's tip history with answers, the kept per-topic
-bandit state, recent wellbeing scores, silence, and the crowd's totals per topic."""
+bandit state, recent wellbeing scores, silence, and a sample of the crowd's counts."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.db.models import Answer, Delivery, DeliveryKind, DeliveryState, TopicStats
+from nudgebot.db.models import (
+    Answer,
+    Delivery,
+    DeliveryKind,
+    DeliveryState,
+    Subscriber,
+    TopicStats,
+)
 
 # Outcome values as stored (the content layer owns their meaning; db may not import it).
 DONE = "done"
@@ -21,8 +28,18 @@ NOT_FOR_ME = "not_for_me"
 # Messages that ask for an answer, so leaving them unanswered is silence.
 _ASKING = (DeliveryKind.TIP, DeliveryKind.WELLBEING)
 _NOT_SENT = (DeliveryState.FAILED, DeliveryState.SKIPPED)
+# Subscriber ids per query when reading the crowd's sample (well under SQLite's bound variables).
+_SAMPLE_CHUNK = 500
 # Either dialect's INSERT ... ON CONFLICT statement.
 Insert = postgresql.Insert | sqlite.Insert
+
+
+@dataclass(frozen=True)
+class CrowdSample:
+    """Per sampled subscriber: (successes, failures) per topic and (sent, done) per tip."""
+
+    topics: dict[int, dict[str, tuple[float, float]]]
+    tips: dict[int, dict[str, tuple[int, int]]]
 
 
 @dataclass(frozen=True)
@@ -184,15 +201,46 @@ class LearningRepository:
             streaks[subscriber_id] = 0 if outcome is not None else streaks[subscriber_id] + 1
         return dict(streaks)
 
-    async def crowd_totals(self) -> dict[str, tuple[float, float]]:
-        """Successes and failures per topic over every subscriber: the crowd's experience."""
-        query = select(
-            TopicStats.topic, func.sum(TopicStats.successes), func.sum(TopicStats.failures)
-        ).group_by(TopicStats.topic)
-        return {
-            topic: (float(s or 0), float(f or 0))
-            for topic, s, f in await self._session.execute(query)
-        }
+    async def crowd_sample(self, limit: int) -> CrowdSample:
+        """Topic counts and tip sends of an evenly spread sample of at most `limit` subscribers.
+
+        Every k-th subscriber id, so the sample is the same each time for the same database
+        (the simulation is deterministic), and each chunk of ids is read through an index:
+        the cost depends on `limit`, not on how many subscribers there are.
+        """
+        last_id = await self._session.scalar(select(func.max(Subscriber.id)))
+        sample = CrowdSample({}, {})
+        if not last_id:
+            return sample
+        step = max(1, -(-last_id // limit))
+        ids = list(range(step, last_id + 1, step))
+        for start in range(0, len(ids), _SAMPLE_CHUNK):
+            chunk = ids[start : start + _SAMPLE_CHUNK]
+            topics = select(
+                TopicStats.subscriber_id,
+                TopicStats.topic,
+                TopicStats.successes,
+                TopicStats.failures,
+            ).where(TopicStats.subscriber_id.in_(chunk))
+            for subscriber_id, topic, successes, failures in await self._session.execute(topics):
+                sample.topics.setdefault(subscriber_id, {})[topic] = (successes, failures)
+            tips = (
+                select(
+                    Delivery.subscriber_id,
+                    Delivery.tip_id,
+                    func.count(),
+                    func.sum(case((Delivery.outcome == DONE, 1), else_=0)),
+                )
+                .where(
+                    Delivery.subscriber_id.in_(chunk),
+                    Delivery.tip_id.is_not(None),
+                    Delivery.state.not_in(_NOT_SENT),
+                )
+                .group_by(Delivery.subscriber_id, Delivery.tip_id)
+            )
+            for subscriber_id, tip_id, sent, done in await self._session.execute(tips):
+                sample.tips.setdefault(subscriber_id, {})[tip_id] = (int(sent), int(done or 0))
+        return sample
 
     async def change_topics(self, changes: Sequence[TopicChange]) -> None:
         """Apply adjustments to the kept topic state, creating rows as needed.
