@@ -390,7 +390,7 @@ async def simulated_deployment(
     database_url: str,
     messages_dir: Path,
     policy: TipPolicy,
-    seed: int,
+    seed: int | Sequence[int],
     sender: OutboxSender,
 ) -> AsyncIterator[SimulatedDeployment]:
     """A migrated database at `database_url` with the bot's services choosing by `policy`.

@@ -7,10 +7,12 @@ import asyncio
 import contextlib
 import gc
 import json
+import os
 import signal
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -27,6 +29,7 @@ from nudgebot.log import configure_logging
 from nudgebot.sandbox import SandboxConfig, SandboxServer, run_terminal_chat
 from nudgebot.simulation import (
     COHORT_FORMAT,
+    PEOPLE_PER_SHARD,
     POLICY_NAMES,
     CohortError,
     DayProgress,
@@ -164,7 +167,10 @@ def _add_simulate_parser(commands: argparse._SubParsersAction[argparse.ArgumentP
         description="Run the real tip selection and answer recording, with a simulated clock "
         "and a temporary database per policy, against simulated subscribers described by a "
         "cohort file. Prints the policies side by side and writes summary.json and "
-        "did_it_rate.png to --out. Same seed, same results.",
+        "did_it_rate.png to --out. People are split into shards of about "
+        f"{PEOPLE_PER_SHARD:,} (one below {2 * PEOPLE_PER_SHARD:,} people), each with its own "
+        "bot and database; shards run side by side in --processes. Same seed and cohort size, "
+        "same results, however many processes.",
         epilog=COHORT_FORMAT + "\n" + PEOPLE_MODEL,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -185,6 +191,14 @@ def _add_simulate_parser(commands: argparse._SubParsersAction[argparse.ArgumentP
         default=None,
         metavar="N",
         help="simulate N people in all, each group keeping its share (default: the file's counts)",
+    )
+    simulate.add_argument(
+        "--processes",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes running a policy's shards side by side (default: the CPUs, "
+        f"{os.cpu_count() or 1} here); speed only, the results do not change",
     )
     simulate.add_argument(
         "--out",
@@ -418,27 +432,16 @@ def _simulate(settings: Settings, arguments: argparse.Namespace) -> int:
         print(f"nudgebot simulate: the cohort cannot be used:\n{error}", file=sys.stderr)
         return EXIT_SETUP_ERROR
 
-    @contextlib.asynccontextmanager
-    async def deployments(
-        policy: TipPolicy, sender: SimulatedTelegram
-    ) -> AsyncIterator[Deployment]:
-        # A fresh SQLite file per policy, removed as soon as the policy's run ends.
-        with tempfile.TemporaryDirectory(prefix="nudgebot-simulate-") as scratch:
-            url = f"sqlite+aiosqlite:///{Path(scratch) / 'simulation.sqlite3'}"
-            async with simulated_deployment(
-                url, settings.messages_dir, policy, arguments.seed, sender
-            ) as deployment:
-                yield deployment
-
     result = asyncio.run(
         run_simulation(
             cohort,
             library,
             arguments.policy or POLICY_NAMES,
-            deployments,
+            ScratchDeployments(settings.messages_dir, arguments.seed),
             days=arguments.days,
             seed=arguments.seed,
             progress=DayProgress(sys.stderr),
+            processes=arguments.processes,
         )
     )
     summary = write_summary(result.summary, arguments.out)
@@ -446,6 +449,29 @@ def _simulate(settings: Settings, arguments: argparse.Namespace) -> int:
     print(format_table(result.summary, result.seconds))
     print(f"wrote {summary} and {chart}")
     return 0
+
+
+@dataclass(frozen=True)
+class ScratchDeployments:
+    """Opens the bot on a fresh SQLite file per policy and shard, removed when its run ends.
+
+    A class rather than a closure so that it can be sent to the processes running shards.
+    """
+
+    messages_dir: Path
+    seed: int
+
+    @contextlib.asynccontextmanager
+    async def __call__(
+        self, policy: TipPolicy, sender: SimulatedTelegram, shard: int
+    ) -> AsyncIterator[Deployment]:
+        """The bot for one shard, its choices drawn from the seed's stream for that shard."""
+        with tempfile.TemporaryDirectory(prefix="nudgebot-simulate-") as scratch:
+            url = f"sqlite+aiosqlite:///{Path(scratch) / 'simulation.sqlite3'}"
+            async with simulated_deployment(
+                url, self.messages_dir, policy, (self.seed, shard), sender
+            ) as deployment:
+                yield deployment
 
 
 def _content_preview(settings: Settings, arguments: argparse.Namespace) -> int:

@@ -100,13 +100,12 @@ class AdaptivePolicy:
             rng=rng,
         )
         position = {tip.id: index for index, tip in enumerate(tips)}
+        lifts = crowd.expected_lifts(membership)
         thompson = np.zeros(len(tips))
         for topic_id, win in zip(topic_ids, wins, strict=True):
             leader = min(
                 in_topic[topic_id],
-                key=lambda tip: _tip_preference(
-                    tip, view, library, crowd.tip_lift(tip.id, membership)
-                ),
+                key=lambda tip: _tip_preference(tip, view, library, lifts.get(tip.id, 1.0)),
             )
             thompson[position[leader.id]] = win
         return TipDistribution(tuple(tips), with_exploration_floor(thompson, self.epsilon))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -134,6 +135,21 @@ class CrowdModel:
         """How much better than its topic the tip is expected to do for this subscriber."""
         lifts = self.tip_lifts.get(tip_id)
         return 1.0 if lifts is None else float(posterior @ lifts)
+
+    def expected_lifts(self, posterior: Floats) -> dict[str, float]:
+        """`tip_lift` of every tip the model knows, in one product (a choice needs them all)."""
+        tip_ids, lifts = self._lift_table
+        return dict(zip(tip_ids, (lifts @ posterior).tolist(), strict=True))
+
+    @cached_property
+    def _lift_table(self) -> tuple[tuple[str, ...], Floats]:
+        tip_ids = tuple(self.tip_lifts)
+        table = (
+            np.array([self.tip_lifts[tip] for tip in tip_ids])
+            if tip_ids
+            else np.zeros((0, self.profiles))
+        )
+        return tip_ids, table
 
 
 def fit_crowd(

@@ -5,6 +5,7 @@ from nudgebot.simulation.policies import POLICY_NAMES
 from nudgebot.simulation.progress import DayProgress
 from nudgebot.simulation.report import format_table, write_chart, write_summary
 from nudgebot.simulation.run import (
+    PEOPLE_PER_SHARD,
     Deployment,
     DeploymentFactory,
     SimulationResult,
@@ -14,6 +15,7 @@ from nudgebot.simulation.telegram import SimulatedTelegram
 
 __all__ = [
     "COHORT_FORMAT",
+    "PEOPLE_PER_SHARD",
     "POLICY_NAMES",
     "Cohort",
     "CohortError",

@@ -49,6 +49,17 @@ class PolicyMetrics:
         self.wellbeing_sent += len(answered)
         self.wellbeing_answered += int(np.count_nonzero(answered))
 
+    def add(self, other: PolicyMetrics) -> None:
+        """Count in another shard's run of the same policy and days."""
+        if other.days != self.days or other.topic_ids != self.topic_ids:
+            raise ValueError("only runs of the same days and topics add up")
+        self.sent_by_day += other.sent_by_day
+        self.done_by_day += other.done_by_day
+        self.reactions += other.reactions
+        self.by_topic += other.by_topic
+        self.wellbeing_sent += other.wellbeing_sent
+        self.wellbeing_answered += other.wellbeing_answered
+
     def summary(self, ever_dormant: Flags) -> dict[str, Any]:
         """The policy's entry in summary.json (plain JSON values, rounded to 6 digits)."""
         sent = int(self.sent_by_day.sum())

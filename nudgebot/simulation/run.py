@@ -10,8 +10,11 @@ paused for silence may write again at 08:00.
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,7 +30,7 @@ from nudgebot.services import Press
 from nudgebot.simulation.behaviour import Behaviour, Reaction
 from nudgebot.simulation.cohort import Cohort
 from nudgebot.simulation.metrics import PolicyMetrics
-from nudgebot.simulation.people import FIRST_CHAT_ID, Population
+from nudgebot.simulation.people import FIRST_CHAT_ID, Flags, Population
 from nudgebot.simulation.policies import build_policy
 from nudgebot.simulation.progress import DayProgress
 from nudgebot.simulation.telegram import Inbox, SimulatedTelegram
@@ -67,10 +70,23 @@ class Deployment(Protocol):
         ...
 
 
-# Opens the bot with a fresh database, the given policy and the simulation's Telegram.
+# Opens the bot with a fresh database for one shard of the people (its number is the last
+# argument), with the given policy and the simulation's Telegram. Runs in other processes need it
+# picklable: a module-level function or an instance of a module-level class.
 DeploymentFactory = Callable[
-    [TipPolicy, SimulatedTelegram], AbstractAsyncContextManager[Deployment]
+    [TipPolicy, SimulatedTelegram, int], AbstractAsyncContextManager[Deployment]
 ]
+
+# People are split into shards, each with its own bot and database: one per this many people,
+# so that each shard's crowd is still thousands strong. The shard count depends only on the
+# cohort's size, so results do not depend on how many processes run the shards.
+PEOPLE_PER_SHARD = 2500
+MAX_SHARDS = 16
+
+
+def shard_count(people: int, people_per_shard: int = PEOPLE_PER_SHARD) -> int:
+    """How many shards a run of `people` is split into."""
+    return max(1, min(MAX_SHARDS, people // people_per_shard))
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,20 @@ class SimulationResult:
 
     summary: dict[str, Any]
     seconds: dict[str, float]
+
+
+@dataclass(frozen=True)
+class _Shard:
+    """One shard of one policy's run, as sent to the process that runs it."""
+
+    cohort: Cohort
+    library: ContentLibrary
+    policy: str
+    deployments: DeploymentFactory
+    days: int
+    seed: int
+    index: int
+    shards: int
 
 
 async def run_simulation(
@@ -90,29 +120,125 @@ async def run_simulation(
     days: int,
     seed: int,
     progress: DayProgress | None = None,
+    processes: int = 1,
+    people_per_shard: int = PEOPLE_PER_SHARD,
 ) -> SimulationResult:
-    """Run every policy on the same people and draws, one after another, and summarise."""
+    """Run every policy on the same people and draws, one after another, and summarise.
+
+    With `processes` above 1 the shards of a policy run side by side in that many processes;
+    the results are the same either way.
+    """
     if days < 1:
         raise ValueError("a simulation needs at least one day")
     cohort.check_against(library)
     population = Population.build(cohort, library, seed)
+    shards = shard_count(population.size, people_per_shard)
     entries: dict[str, dict[str, Any]] = {}
     seconds: dict[str, float] = {}
     for name in dict.fromkeys(policies):
+        build_policy(name, Behaviour(population, seed))  # an unknown name fails here, early
         started = time.monotonic()
-        behaviour = Behaviour(population, seed)
-        metrics = PolicyMetrics(days, population.topic_ids)
-        sender = SimulatedTelegram()
-        async with deployments(build_policy(name, behaviour), sender) as deployment:
-            loop = _PolicyRun(deployment, sender, behaviour, metrics)
-            await loop.run(days, progress, name)
-        entries[name] = metrics.summary(behaviour.ever_dormant)
+        if progress is not None:
+            progress.start(name, days)
+        work = [
+            _Shard(cohort, library, name, deployments, days, seed, index, shards)
+            for index in range(shards)
+        ]
+        if processes > 1 and shards > 1:
+            results = await _in_processes(work, min(processes, shards), progress)
+        else:
+            results = [
+                await _run_shard(shard, population, _ShardProgress(progress, shard))
+                for shard in work
+            ]
+        metrics, ever_dormant = results[0]
+        for more, dormant in results[1:]:
+            metrics.add(more)
+            ever_dormant = ever_dormant | dormant
+        entries[name] = metrics.summary(ever_dormant)
         seconds[name] = time.monotonic() - started
     summary = {
         "policies": entries,
         "run": {"cohort": cohort.name, "users": population.size, "days": days, "seed": seed},
     }
     return SimulationResult(summary, seconds)
+
+
+async def _run_shard(
+    shard: _Shard, population: Population, progress: _ShardProgress | _SharedDays
+) -> tuple[PolicyMetrics, Flags]:
+    """One shard's run in this process: its people, its own bot and database."""
+    behaviour = Behaviour(population, shard.seed)
+    metrics = PolicyMetrics(shard.days, population.topic_ids)
+    sender = SimulatedTelegram()
+    policy = build_policy(shard.policy, behaviour)
+    async with shard.deployments(policy, sender, shard.index) as deployment:
+        people = range(shard.index, population.size, shard.shards)
+        loop = _PolicyRun(deployment, sender, behaviour, metrics)
+        await loop.run(people, shard.days, progress)
+    return metrics, behaviour.ever_dormant
+
+
+# In a process of the pool: the parent's array of days done per shard (given at the process's
+# start, the only way such an array can be shared).
+_days_done: Any = None
+
+
+def _share_days_done(days_done: Any) -> None:
+    global _days_done  # noqa: PLW0603 - set once per process, by the pool's initializer
+    _days_done = days_done
+
+
+def _run_shard_in_process(shard: _Shard) -> tuple[PolicyMetrics, Flags]:
+    """A process's whole job: rebuild the people (same seed, same people) and run its shard."""
+    population = Population.build(shard.cohort, shard.library, shard.seed)
+    return asyncio.run(_run_shard(shard, population, _SharedDays(_days_done, shard.index)))
+
+
+async def _in_processes(
+    work: Sequence[_Shard], processes: int, progress: DayProgress | None
+) -> list[tuple[PolicyMetrics, Flags]]:
+    """Run the shards in a pool of processes, reporting the slowest shard's day."""
+    context = multiprocessing.get_context("spawn")
+    days_done = context.Array("i", len(work))
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(
+        processes, mp_context=context, initializer=_share_days_done, initargs=(days_done,)
+    ) as pool:
+        futures = [loop.run_in_executor(pool, _run_shard_in_process, shard) for shard in work]
+        reported = 0
+        while not all(future.done() for future in futures):
+            await asyncio.wait(futures, timeout=0.5)
+            slowest = min(days_done[:])
+            if progress is not None and slowest > reported:
+                reported = slowest
+                progress.day_done(slowest)
+        return [future.result() for future in futures]
+
+
+class _ShardProgress:
+    """Turns a shard's days into the policy's progress: shards run in turn in one process, so
+    shard k of n at day d is (k * days + d) / n of the way."""
+
+    def __init__(self, progress: DayProgress | None, shard: _Shard) -> None:
+        self._progress = progress
+        self._shard = shard
+
+    def day_done(self, days_done: int) -> None:
+        if self._progress is not None:
+            shard = self._shard
+            self._progress.day_done((shard.index * shard.days + days_done) // shard.shards)
+
+
+class _SharedDays:
+    """A shard's progress, written where the parent process reads it."""
+
+    def __init__(self, days_done: Any, index: int) -> None:
+        self._days_done = days_done
+        self._index = index
+
+    def day_done(self, days_done: int) -> None:
+        self._days_done[self._index] = days_done
 
 
 class _PolicyRun:
@@ -135,20 +261,17 @@ class _PolicyRun:
             raise ValueError("the bot's content library is not the one the people were made for")
         self._options = _option_ids(deployment.library, self._population.tip_ids)
 
-    async def run(self, days: int, progress: DayProgress | None, name: str) -> None:
+    async def run(self, people: range, days: int, progress: _ShardProgress | _SharedDays) -> None:
         population = self._population
-        if progress is not None:
-            progress.start(name, days)
         self._behaviour.start_day(0)
-        for person in range(population.size):
+        for person in people:
             await self._deployment.subscribe(
                 population.chat_id(person), population.language_of(person), START + SUBSCRIBE_AT
             )
         self._react(self._sender.drain(), START + SUBSCRIBE_AT, 0)
         for day in range(days):
             await self._day(day)
-            if progress is not None:
-                progress.day_done(day + 1)
+            progress.day_done(day + 1)
 
     async def _day(self, day: int) -> None:
         if day > 0:

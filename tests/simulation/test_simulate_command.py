@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from nudgebot.cli import main
+from nudgebot.cli import ScratchDeployments, main
+from nudgebot.config import bundled_path
+from nudgebot.content import load_library
+from nudgebot.simulation import load_cohort, run_simulation
+from nudgebot.simulation.run import shard_count
 
 COHORT = """\
 name: two-tastes
@@ -137,3 +143,31 @@ def test_help_documents_the_cohort_format_and_the_model(
     ):
         assert key in text
     assert "how simulated people behave" in text
+
+
+def test_shards_give_the_same_results_in_one_process_or_several(cohort: Path) -> None:
+    """People split into shards (each its own bot and database) add up to the same summary
+    whether the shards run in turn in this process or side by side in others."""
+    library = load_library(bundled_path("messages"))
+    people = load_cohort(cohort).with_users(16)
+    deployments = ScratchDeployments(bundled_path("messages"), seed=2)
+
+    def run(processes: int) -> dict[str, Any]:
+        return asyncio.run(
+            run_simulation(
+                people,
+                library,
+                ["adaptive"],
+                deployments,
+                days=3,
+                seed=2,
+                processes=processes,
+                people_per_shard=4,
+            )
+        ).summary
+
+    in_turn, side_by_side = run(1), run(2)
+
+    assert shard_count(16, people_per_shard=4) == 4
+    assert in_turn == side_by_side
+    assert in_turn["policies"]["adaptive"]["tips_sent"] >= 16 * 3

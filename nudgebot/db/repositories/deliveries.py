@@ -153,13 +153,14 @@ class DeliveryRepository:
         ]
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # One statement executed for every row (not one statement with every row in it): its
+        # compiled form is cached, and the driver batches the rows into few round trips.
         statement = (
             insert(Delivery)
-            .values(rows)
             .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date", "slot"])
             .returning(Delivery.subscriber_id, Delivery.local_date, Delivery.slot)
         )
-        result = await self._session.execute(statement)
+        result = await self._session.execute(statement, rows)
         return {(sub, day, slot) for sub, day, slot in result.all()}
 
     async def tip_history(self, subscriber_ids: Iterable[int]) -> dict[int, dict[str, date]]:
