@@ -97,10 +97,13 @@ def worker_identity() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-async def open_database(settings: Settings) -> AsyncEngine:
-    """Connect, and make sure the schema is current (upgrading embedded SQLite by itself)."""
+async def open_database(settings: Settings, *, scratch: bool = False) -> AsyncEngine:
+    """Connect, and make sure the schema is current (upgrading embedded SQLite by itself).
+
+    `scratch`: a throwaway SQLite file for this event loop only (see `create_engine`).
+    """
     url = settings.resolved_database_url
-    engine = create_engine(url)
+    engine = create_engine(url, scratch=scratch)
     try:
         await prepare_schema(engine, url, auto_upgrade=settings.migrates_automatically)
     except BaseException:
@@ -405,7 +408,7 @@ async def simulated_deployment(
             "NUDGEBOT_AUTO_MIGRATE": "true",
         }
     )
-    engine = await open_database(settings)
+    engine = await open_database(settings, scratch=True)
     try:
         sessions = create_session_factory(engine)
         content = ContentStore(load_library(settings.messages_dir))

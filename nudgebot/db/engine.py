@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from nudgebot.db.inline_sqlite import inline_connector
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 POSTGRES_SESSION = {
     # Whatever zone the server runs in, anything the database derives from a time (a cast to
@@ -24,11 +26,15 @@ POSTGRES_SESSION = {
 }
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, scratch: bool = False) -> AsyncEngine:
     """An engine for `url`, set up for its kind of database.
 
     SQLite: creates the file's folder and applies our pragmas. PostgreSQL on asyncpg: sessions
     run in UTC and are named in pg_stat_activity.
+
+    `scratch` (SQLite files only): a throwaway database that only this event loop uses, as in
+    `nudgebot simulate`. It runs on the loop's own thread through one connection, and commits
+    without waiting for the disk: losing it in a crash loses nothing of value.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "asyncpg":
@@ -39,12 +45,24 @@ def create_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
-    _configure_sqlite(engine)
+    if scratch:
+        if not parsed.database or parsed.database == ":memory:":
+            raise ValueError("a scratch database is a SQLite file")
+        engine = create_async_engine(
+            url,
+            async_creator=inline_connector(parsed.database),
+            # One connection: a second would wait for the first's write lock while blocking
+            # the thread the first needs to finish. Sessions queue for it instead.
+            pool_size=1,
+            max_overflow=0,
+        )
+    else:
+        engine = create_async_engine(url)
+    _configure_sqlite(engine, durable=not scratch)
     return engine
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, durable: bool) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control from the driver so that "begin" below decides how to start.
@@ -53,6 +71,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if not durable:
+            cursor.execute("PRAGMA synchronous=OFF")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

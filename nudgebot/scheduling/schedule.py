@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from nudgebot.scheduling.local_time import wall_clock_to_utc
@@ -59,7 +60,10 @@ def subscriber_day(instant: datetime, schedule: NudgeSchedule) -> date:
     return (local - since_midnight).date()
 
 
-def slots_of_day(day: date, schedule: NudgeSchedule) -> list[NudgeSlot]:
+# Planning asks for the same few days of the same schedules over and over (most subscribers
+# share a schedule), and working out a day's slots means time zone arithmetic.
+@lru_cache(maxsize=16_384)
+def slots_of_day(day: date, schedule: NudgeSchedule) -> tuple[NudgeSlot, ...]:
     """The nudges of one subscriber-day, each moved out of quiet hours, in time order."""
     slots = []
     ordered = sorted(schedule.nudge_times, key=lambda t: (t < schedule.day_start, t))
@@ -71,7 +75,7 @@ def slots_of_day(day: date, schedule: NudgeSchedule) -> list[NudgeSlot]:
     if checkin is not None and (asks or day.weekday() == SUMMARY_WEEKDAY):
         released = _released(day, checkin, schedule)
         slots.append(NudgeSlot(day, len(ordered), released, wellbeing=True))
-    return sorted(slots, key=lambda slot: slot.at)
+    return tuple(sorted(slots, key=lambda slot: slot.at))
 
 
 def _released(day: date, at: time, schedule: NudgeSchedule) -> datetime:

@@ -27,6 +27,7 @@ from nudgebot.content.rendering import (
 from nudgebot.content.schema import Outcome
 from nudgebot.db.models import Answer, Delivery, DeliveryKind, Subscriber, SubscriberStatus
 from nudgebot.db.repositories import (
+    AnswerRepository,
     DeliveryRepository,
     LearningRepository,
     Planned,
@@ -80,7 +81,7 @@ class PressRecorder:
             [press for press, (_, later) in zip(presses, applied, strict=True) if later],
         )
         await self._call_off_resends(session, library, known)
-        session.add_all(known.answers)
+        await AnswerRepository(session).insert_many(known.answers)
         await LearningRepository(session).change_topics(known.changes)
         return [
             replace(result, again_at=again.get(press.delivery_id)) if later else result

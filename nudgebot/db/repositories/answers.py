@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nudgebot.db.models import Answer
@@ -17,6 +19,29 @@ class AnswerRepository:
     def add(self, answer: Answer) -> None:
         """Stage a new answer (a re-press adds a row; history is kept)."""
         self._session.add(answer)
+
+    async def insert_many(self, answers: Sequence[Answer]) -> None:
+        """Insert new answers at once, without reading their ids back.
+
+        Staged objects would be inserted one statement per row (the session reads each new id
+        back); nothing needs these ids, so one statement runs for every row.
+        """
+        if answers:
+            await self._session.execute(
+                insert(Answer),
+                [
+                    {
+                        "delivery_id": answer.delivery_id,
+                        "subscriber_id": answer.subscriber_id,
+                        "option_id": answer.option_id,
+                        "outcome": answer.outcome,
+                        "question_id": answer.question_id,
+                        "score": answer.score,
+                        "answered_at": answer.answered_at,
+                    }
+                    for answer in answers
+                ],
+            )
 
     async def latest_for_delivery(self, delivery_id: int) -> Answer | None:
         """The current answer to a delivery's check-in, if any."""
