@@ -140,7 +140,9 @@ class AdaptivePolicy:
             failures.append(record.failures if record is not None else 0.0)
             # A follow-up due today is the reason to come back to yesterday's topic, so the
             # topic it is in is spared the recency penalty.
-            fresh = any(follow_up_is_due(tip, view) for tip in tips)
+            fresh = any(
+                tip.prerequisite is not None and follow_up_is_due(tip, view) for tip in tips
+            )
             weight = 1.0 if fresh else self._recency_weight(view, topic_id)
             weights.append(weight * (self.steering_boost if topic_id in raised else 1.0))
         # Each draw is one hypothesis about who the subscriber is: a profile, then its rates.

@@ -14,7 +14,7 @@ first of all, while there are any.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 from nudgebot.adaptation.learner import LearnerView
@@ -46,6 +46,7 @@ BREAKS_TIME_OF_DAY = 1
 BREAKS_DIFFICULTY = 2
 # A repeat is the one thing a subscriber notices at once, so it gives way last.
 BREAKS_COOLDOWN = 4
+BREAKS_EVERYTHING = BREAKS_TIME_OF_DAY | BREAKS_DIFFICULTY | BREAKS_COOLDOWN
 _TRANSLATED_FIELDS = ("title", "text", "action", "why")
 
 
@@ -62,21 +63,54 @@ def eligible_tips(library: ContentLibrary, view: LearnerView) -> list[Tip]:
     policy's choice. Empty only when the hard rules leave nothing (every tip in the chosen
     topics "Not for me" or ruled out by a low score).
     """
+    # One pass over the library with the rules written out in it: this runs for every tip
+    # of every choice, and a function call per rule per tip was most of a choice's cost.
     avoided = avoided_tags(library, view)
+    silent = is_silent(view)
     caps = {topic_id: difficulty_cap(view, topic_id) for topic_id in library.topics}
-    allowed = [t for t in library.tips.values() if _passes_hard_rules(t, view, avoided, library)]
+    chosen, records, today, slot = view.chosen_topics, view.tips, view.today, view.time_of_day
+    every_time = slot is TimeOfDay.ANY
+    candidates: list[tuple[Tip, int]] = []
+    for tip in library.tips.values():
+        # The hard rules, never relaxed: the subscriber's topics, never a tip marked "Not for
+        # me", no tag a recent low score rules out, and a follow-up only after its first step
+        # was done ("taste your sauerkraut" reads as nonsense before "make sauerkraut"; a
+        # prerequisite retired from the library can no longer be done, so it holds nothing).
+        if chosen is not None and tip.topic not in chosen:
+            continue
+        record = records.get(tip.id)
+        if record is not None and record.not_for_me:
+            continue
+        if avoided and avoided.intersection(tip.tags):
+            continue
+        prerequisite = tip.prerequisite
+        if prerequisite is not None and prerequisite in library.tips:
+            first_step = records.get(prerequisite)
+            if first_step is None or first_step.last_done is None:
+                continue
+        # The soft rules, as a mask. A slot of ANY time (none known) takes every tip.
+        broken = 0
+        if not (every_time or tip.time_of_day is TimeOfDay.ANY or tip.time_of_day is slot):
+            broken |= BREAKS_TIME_OF_DAY
+        # A follow-up's done prerequisite is the ramp its author designed, so it may exceed the
+        # streak's level; silence still caps it. A topic missing from the library's topics
+        # (never, once checked) gets the cap of a topic without any streak.
+        if (prerequisite is None or silent) and tip.difficulty > caps.get(tip.topic, EASIEST):
+            broken |= BREAKS_DIFFICULTY
+        if record is not None and record.last_sent + timedelta(days=tip.cooldown_days) > today:
+            broken |= BREAKS_COOLDOWN
+        candidates.append((tip, broken))
     # The subscriber's language comes before every other preference, across the library: a
     # repeat they can read beats a new tip they may not (relaxed only when nothing is
     # translated at all).
     if view.language is not None:
-        translated = [tip for tip in allowed if _translated(tip, view.language)]
-        allowed = translated or allowed
+        language = view.language
+        translated = [(tip, broken) for tip, broken in candidates if _translated(tip, language)]
+        candidates = translated or candidates
     least: dict[str, int] = {}
-    candidates = []
-    for tip in allowed:
-        broken = _broken_soft_rules(tip, view, caps)
-        candidates.append((tip, broken))
-        least[tip.topic] = min(broken, least.get(tip.topic, broken))
+    for tip, broken in candidates:
+        if broken < least.get(tip.topic, BREAKS_EVERYTHING):
+            least[tip.topic] = broken
     admitted = [tip for tip, broken in candidates if broken == least[tip.topic]]
     cooling = [tip for tip in admitted if least[tip.topic] & BREAKS_COOLDOWN]
     if not cooling:
@@ -148,40 +182,6 @@ def raised_topics(library: ContentLibrary, view: LearnerView) -> frozenset[str]:
     )
 
 
-def _passes_hard_rules(
-    tip: Tip, view: LearnerView, avoided: frozenset[str], library: ContentLibrary
-) -> bool:
-    if view.chosen_topics is not None and tip.topic not in view.chosen_topics:
-        return False
-    record = view.tips.get(tip.id)
-    if record is not None and record.not_for_me:
-        return False
-    if avoided and avoided.intersection(tip.tags):
-        return False
-    return _prerequisite_met(tip, view, library)
-
-
-def _prerequisite_met(tip: Tip, view: LearnerView, library: ContentLibrary) -> bool:
-    # Never relaxed: a follow-up reads as nonsense without its first step ("taste your
-    # sauerkraut" before "make sauerkraut"). A prerequisite retired from the library can no
-    # longer be done, so it no longer holds its follow-up back.
-    if tip.prerequisite is None or tip.prerequisite not in library.tips:
-        return True
-    record = view.tips.get(tip.prerequisite)
-    return record is not None and record.last_done is not None
-
-
-def _broken_soft_rules(tip: Tip, view: LearnerView, caps: Mapping[str, int]) -> int:
-    broken = 0
-    if not _fits_time_of_day(tip.time_of_day, view.time_of_day):
-        broken |= BREAKS_TIME_OF_DAY
-    if not _difficulty_earned(tip, view, caps):
-        broken |= BREAKS_DIFFICULTY
-    if _cooling_down(tip, view):
-        broken |= BREAKS_COOLDOWN
-    return broken
-
-
 def _translated(tip: Tip, language: str) -> bool:
     # A plain string is the library's default language, which the caller leaves out (None).
     for name in _TRANSLATED_FIELDS:
@@ -189,26 +189,6 @@ def _translated(tip: Tip, language: str) -> bool:
         if isinstance(value, str) or language not in value:
             return False
     return True
-
-
-def _fits_time_of_day(tip_time: TimeOfDay, slot: TimeOfDay) -> bool:
-    # A slot of ANY (no particular time known) takes every tip.
-    return TimeOfDay.ANY in (tip_time, slot) or tip_time == slot
-
-
-def _difficulty_earned(tip: Tip, view: LearnerView, caps: Mapping[str, int]) -> bool:
-    # A follow-up's prerequisite (done, or the hard rules would have excluded it) is the ramp
-    # its author designed, so it may exceed the streak's level; silence still caps it.
-    if tip.prerequisite is not None and not is_silent(view):
-        return True
-    # A tip of a topic missing from the library's topics (never, once checked) gets the cap of
-    # a topic without any streak.
-    return tip.difficulty <= caps.get(tip.topic, EASIEST)
-
-
-def _cooling_down(tip: Tip, view: LearnerView) -> bool:
-    record = view.tips.get(tip.id)
-    return record is not None and record.last_sent + timedelta(days=tip.cooldown_days) > view.today
 
 
 def _sent_longest_ago_per_topic(tips: list[Tip], view: LearnerView) -> list[Tip]:

@@ -126,12 +126,21 @@ class LearningRepository:
         self, subscriber_ids: Iterable[int]
     ) -> dict[int, dict[str, TopicStatsRow]]:
         """The kept per-topic state of each subscriber."""
-        query = select(TopicStats).where(TopicStats.subscriber_id.in_(list(subscriber_ids)))
+        # Columns, not TopicStats objects: nothing here is changed through the session, and
+        # building objects cost more than the query.
+        query = select(
+            TopicStats.subscriber_id,
+            TopicStats.topic,
+            TopicStats.successes,
+            TopicStats.failures,
+            TopicStats.last_sent_on,
+            TopicStats.done_streak,
+        ).where(TopicStats.subscriber_id.in_(list(subscriber_ids)))
         stats: dict[int, dict[str, TopicStatsRow]] = defaultdict(dict)
-        for row in await self._session.scalars(query):
-            stats[row.subscriber_id][row.topic] = TopicStatsRow(
-                row.successes, row.failures, row.last_sent_on, row.done_streak
-            )
+        for subscriber_id, topic, successes, failures, last_sent_on, streak in (
+            await self._session.execute(query)
+        ).all():
+            stats[subscriber_id][topic] = TopicStatsRow(successes, failures, last_sent_on, streak)
         return stats
 
     async def recent_scores(
