@@ -46,7 +46,6 @@ BREAKS_TIME_OF_DAY = 1
 BREAKS_DIFFICULTY = 2
 # A repeat is the one thing a subscriber notices at once, so it gives way last.
 BREAKS_COOLDOWN = 4
-BREAKS_EVERYTHING = BREAKS_TIME_OF_DAY | BREAKS_DIFFICULTY | BREAKS_COOLDOWN
 _TRANSLATED_FIELDS = ("title", "text", "action", "why")
 
 
@@ -63,43 +62,7 @@ def eligible_tips(library: ContentLibrary, view: LearnerView) -> list[Tip]:
     policy's choice. Empty only when the hard rules leave nothing (every tip in the chosen
     topics "Not for me" or ruled out by a low score).
     """
-    # One pass over the library with the rules written out in it: this runs for every tip
-    # of every choice, and a function call per rule per tip was most of a choice's cost.
-    avoided = avoided_tags(library, view)
-    silent = is_silent(view)
-    caps = {topic_id: difficulty_cap(view, topic_id) for topic_id in library.topics}
-    chosen, records, today, slot = view.chosen_topics, view.tips, view.today, view.time_of_day
-    every_time = slot is TimeOfDay.ANY
-    candidates: list[tuple[Tip, int]] = []
-    for tip in library.tips.values():
-        # The hard rules, never relaxed: the subscriber's topics, never a tip marked "Not for
-        # me", no tag a recent low score rules out, and a follow-up only after its first step
-        # was done ("taste your sauerkraut" reads as nonsense before "make sauerkraut"; a
-        # prerequisite retired from the library can no longer be done, so it holds nothing).
-        if chosen is not None and tip.topic not in chosen:
-            continue
-        record = records.get(tip.id)
-        if record is not None and record.not_for_me:
-            continue
-        if avoided and avoided.intersection(tip.tags):
-            continue
-        prerequisite = tip.prerequisite
-        if prerequisite is not None and prerequisite in library.tips:
-            first_step = records.get(prerequisite)
-            if first_step is None or first_step.last_done is None:
-                continue
-        # The soft rules, as a mask. A slot of ANY time (none known) takes every tip.
-        broken = 0
-        if not (every_time or tip.time_of_day is TimeOfDay.ANY or tip.time_of_day is slot):
-            broken |= BREAKS_TIME_OF_DAY
-        # A follow-up's done prerequisite is the ramp its author designed, so it may exceed the
-        # streak's level; silence still caps it. A topic missing from the library's topics
-        # (never, once checked) gets the cap of a topic without any streak.
-        if (prerequisite is None or silent) and tip.difficulty > caps.get(tip.topic, EASIEST):
-            broken |= BREAKS_DIFFICULTY
-        if record is not None and record.last_sent + timedelta(days=tip.cooldown_days) > today:
-            broken |= BREAKS_COOLDOWN
-        candidates.append((tip, broken))
+    candidates = _masked_candidates(library, view)
     # The subscriber's language comes before every other preference, across the library: a
     # repeat they can read beats a new tip they may not (relaxed only when nothing is
     # translated at all).
@@ -109,7 +72,8 @@ def eligible_tips(library: ContentLibrary, view: LearnerView) -> list[Tip]:
         candidates = translated or candidates
     least: dict[str, int] = {}
     for tip, broken in candidates:
-        if broken < least.get(tip.topic, BREAKS_EVERYTHING):
+        smallest = least.get(tip.topic)
+        if smallest is None or broken < smallest:
             least[tip.topic] = broken
     admitted = [tip for tip, broken in candidates if broken == least[tip.topic]]
     cooling = [tip for tip in admitted if least[tip.topic] & BREAKS_COOLDOWN]
@@ -180,6 +144,48 @@ def raised_topics(library: ContentLibrary, view: LearnerView) -> frozenset[str]:
         for response in active_low_score_responses(library, view)
         for topic in response.raise_topics
     )
+
+
+def _masked_candidates(library: ContentLibrary, view: LearnerView) -> list[tuple[Tip, int]]:
+    """Every tip that passes the hard rules, with the mask of the soft rules it breaks."""
+    # One pass over the library with the rules written out in it: this runs for every tip
+    # of every choice, and a function call per rule per tip was most of a choice's cost.
+    avoided = avoided_tags(library, view)
+    silent = is_silent(view)
+    caps = {topic_id: difficulty_cap(view, topic_id) for topic_id in library.topics}
+    chosen, records, today, slot = view.chosen_topics, view.tips, view.today, view.time_of_day
+    every_time = slot is TimeOfDay.ANY
+    candidates: list[tuple[Tip, int]] = []
+    for tip in library.tips.values():
+        # The hard rules, never relaxed: the subscriber's topics, never a tip marked "Not for
+        # me", no tag a recent low score rules out, and a follow-up only after its first step
+        # was done ("taste your sauerkraut" reads as nonsense before "make sauerkraut"; a
+        # prerequisite retired from the library can no longer be done, so it holds nothing).
+        if chosen is not None and tip.topic not in chosen:
+            continue
+        record = records.get(tip.id)
+        if record is not None and record.not_for_me:
+            continue
+        if avoided and avoided.intersection(tip.tags):
+            continue
+        prerequisite = tip.prerequisite
+        if prerequisite is not None and prerequisite in library.tips:
+            first_step = records.get(prerequisite)
+            if first_step is None or first_step.last_done is None:
+                continue
+        # The soft rules, as a mask. A slot of ANY time (none known) takes every tip.
+        broken = 0
+        if not (every_time or tip.time_of_day is TimeOfDay.ANY or tip.time_of_day is slot):
+            broken |= BREAKS_TIME_OF_DAY
+        # A follow-up's done prerequisite is the ramp its author designed, so it may exceed the
+        # streak's level; silence still caps it. A topic missing from the library's topics
+        # (never, once checked) gets the cap of a topic without any streak.
+        if (prerequisite is None or silent) and tip.difficulty > caps.get(tip.topic, EASIEST):
+            broken |= BREAKS_DIFFICULTY
+        if record is not None and record.last_sent + timedelta(days=tip.cooldown_days) > today:
+            broken |= BREAKS_COOLDOWN
+        candidates.append((tip, broken))
+    return candidates
 
 
 def _translated(tip: Tip, language: str) -> bool:
