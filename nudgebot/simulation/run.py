@@ -198,7 +198,11 @@ def _run_shard_in_process(shard: _Shard) -> tuple[PolicyMetrics, Flags]:
 async def _in_processes(
     work: Sequence[_Shard], processes: int, progress: DayProgress | None
 ) -> list[tuple[PolicyMetrics, Flags]]:
-    """Run the shards in a pool of processes, reporting the slowest shard's day."""
+    """Run the shards in a pool of processes, reporting their days done on average.
+
+    An average, not the slowest shard's day: with more shards than processes, the shards
+    still waiting for a process would hold the bar at 0 for half the run.
+    """
     context = multiprocessing.get_context("spawn")
     days_done = context.Array("i", len(work))
     loop = asyncio.get_running_loop()
@@ -209,10 +213,10 @@ async def _in_processes(
         reported = 0
         while not all(future.done() for future in futures):
             await asyncio.wait(futures, timeout=0.5)
-            slowest = min(days_done[:])
-            if progress is not None and slowest > reported:
-                reported = slowest
-                progress.day_done(slowest)
+            average = sum(days_done[:]) // len(work)
+            if progress is not None and average > reported:
+                reported = average
+                progress.day_done(average)
         return [future.result() for future in futures]
 
 

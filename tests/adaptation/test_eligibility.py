@@ -161,6 +161,15 @@ def test_cooldown_gives_way_last_with_the_tip_sent_longest_ago() -> None:
     assert eligible_ids(content, tips=history) == ["sleep-b", "stress-a"]
 
 
+def test_a_tip_breaking_every_soft_rule_still_keeps_its_topic_on_offer() -> None:
+    """A topic whose only tip is for another time, too hard and cooling down still offers it."""
+    content = library(
+        tip("last", "sleep", time_of_day=TimeOfDay.EVENING, difficulty=3, cooldown_days=30)
+    )
+
+    assert eligible_ids(content, time_of_day=TimeOfDay.MORNING, tips={"last": sent(2)}) == ["last"]
+
+
 def test_relaxing_never_brings_back_a_not_for_me_tip() -> None:
     """When every other tip is excluded, a "Not for me" tip still stays out: nothing is eligible."""
     content = library(tip("a", "sleep"), tip("b", "stress"))

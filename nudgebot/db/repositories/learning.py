@@ -225,30 +225,14 @@ class LearningRepository:
         ids = list(range(step, last_id + 1, step))
         for start in range(0, len(ids), _SAMPLE_CHUNK):
             chunk = ids[start : start + _SAMPLE_CHUNK]
-            topics = select(
-                TopicStats.subscriber_id,
-                TopicStats.topic,
-                TopicStats.successes,
-                TopicStats.failures,
-            ).where(TopicStats.subscriber_id.in_(chunk))
-            for subscriber_id, topic, successes, failures in await self._session.execute(topics):
-                sample.topics.setdefault(subscriber_id, {})[topic] = (successes, failures)
-            tips = (
-                select(
-                    Delivery.subscriber_id,
-                    Delivery.tip_id,
-                    func.count(),
-                    func.sum(case((Delivery.outcome == DONE, 1), else_=0)),
-                )
-                .where(
-                    Delivery.subscriber_id.in_(chunk),
-                    Delivery.tip_id.is_not(None),
-                    Delivery.state.not_in(_NOT_SENT),
-                )
-                .group_by(Delivery.subscriber_id, Delivery.tip_id)
-            )
-            for subscriber_id, tip_id, sent, done in await self._session.execute(tips):
-                sample.tips.setdefault(subscriber_id, {})[tip_id] = (int(sent), int(done or 0))
+            for subscriber_id, stats in (await self.topic_stats(chunk)).items():
+                sample.topics[subscriber_id] = {
+                    topic: (row.successes, row.failures) for topic, row in stats.items()
+                }
+            for subscriber_id, history in (await self.tip_histories(chunk)).items():
+                sample.tips[subscriber_id] = {
+                    tip_id: (row.times_sent, row.times_done) for tip_id, row in history.items()
+                }
         return sample
 
     async def change_topics(self, changes: Sequence[TopicChange]) -> None:
