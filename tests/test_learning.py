@@ -161,7 +161,8 @@ async def test_answers_move_the_topic_counts_and_a_change_undoes_the_old_answer(
     dispatcher: Dispatcher,
     checkins: CheckinService,
 ) -> None:
-    """Unanswered counts half a failure, "did it" a success; changing it moves the counts."""
+    """Unanswered counts half a failure, "did it" a success, "Not for me" two failures;
+    changing the answer moves the counts."""
     await subscribe(sessions, content)
     await dispatcher.tick(START)
     [tip] = await tips(sessions)
@@ -181,7 +182,7 @@ async def test_answers_move_the_topic_counts_and_a_change_undoes_the_old_answer(
     assert (changed.status, after_change.successes, after_change.failures) == (
         CheckinStatus.CHANGED,
         0.0,
-        1.0,
+        2.0,
     )
     assert [a.option_id for a in await rows(sessions, Answer)] == ["done", "nope"]
     assert (await tips(sessions))[0].outcome == "not_for_me"

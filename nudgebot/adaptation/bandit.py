@@ -3,8 +3,8 @@
 Choosing happens in two stages. First a topic: each Monte Carlo draw picks one of the crowd's
 taste profiles by how likely the subscriber belongs to it (`CrowdModel.posterior`), then each
 eligible topic draws a success rate from Beta(that profile's prior + the subscriber's counts),
-weighted down if the topic was sent in the last few days and up if a recent low wellbeing score
-asks for it, and the highest weighted draw wins. Then, within the winning topic, one tip by
+weighted down for each of its tips sent in the last few days and up if a recent low wellbeing
+score asks for it, and the highest weighted draw wins. Then, within the winning topic, one tip by
 preferences (`_tip_preference`): learning whether a subscriber likes a topic needs far fewer
 answers than learning each of 154 tips, so within a topic the crowd's lift per tip (for people
 like them) decides, after what we know for sure (follow-ups, silence, novelty).
@@ -40,6 +40,8 @@ from nudgebot.content.library import ContentLibrary
 from nudgebot.content.schema import Tip
 
 ADAPTIVE = "adaptive"
+# Tips sent longer ago than this no longer tire their topic (their penalty is under 2% by then).
+_RECENCY_HORIZON_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,9 @@ class AdaptivePolicy:
     `epsilon`: every eligible tip keeps at least this probability (at most 1/N with N tips).
     `draws`: Monte Carlo draws estimating each topic's chance of winning; 256 keep the
     estimate within about 3 points while the whole choice stays well under a millisecond.
-    `recency_penalty`: how much a topic's draw shrinks the day after it was sent; the
-    shrinking halves every `recency_recovery_days` * ln 2 days. 0.3 stops the bot from
+    `recency_penalty`: how much a topic's draw shrinks for a tip of it sent yesterday; the
+    shrinking halves every `recency_recovery_days` * ln 2 days, and each recent tip of the
+    topic shrinks it again, as each one tires a little more. 0.3 stops the bot from
     alternating between a favourite and nothing else when topics are close, yet a topic the
     subscriber clearly does (success rate 0.9 against 0.3) still wins most days.
     `steering_boost`: the factor on the draws of topics a recent low score raises.
@@ -102,10 +105,14 @@ class AdaptivePolicy:
         position = {tip.id: index for index, tip in enumerate(tips)}
         lifts = crowd.expected_lifts(membership)
         thompson = np.zeros(len(tips))
+        silent = is_silent(view)
         for topic_id, win in zip(topic_ids, wins, strict=True):
+            candidates = in_topic[topic_id]
+            if silent:
+                candidates = _shorter_half(candidates, view, library)
             leader = min(
-                in_topic[topic_id],
-                key=lambda tip: _tip_preference(tip, view, library, lifts.get(tip.id, 1.0)),
+                candidates,
+                key=lambda tip: _tip_preference(tip, view, lifts.get(tip.id, 1.0)),
             )
             thompson[position[leader.id]] = win
         return TipDistribution(tuple(tips), with_exploration_floor(thompson, self.epsilon))
@@ -131,6 +138,7 @@ class AdaptivePolicy:
         rng: np.random.Generator,
     ) -> Probabilities:
         raised = raised_topics(library, view)
+        recency = self._recency_weights(library, view)
         topic_ids = list(in_topic)
         rates, strengths = crowd.prior_rates(topic_ids)
         successes, failures, weights = [], [], []
@@ -143,7 +151,7 @@ class AdaptivePolicy:
             fresh = any(
                 tip.prerequisite is not None and follow_up_is_due(tip, view) for tip in tips
             )
-            weight = 1.0 if fresh else self._recency_weight(view, topic_id)
+            weight = 1.0 if fresh else recency.get(topic_id, 1.0)
             weights.append(weight * (self.steering_boost if topic_id in raised else 1.0))
         # Each draw is one hypothesis about who the subscriber is: a profile, then its rates.
         profile = (
@@ -159,39 +167,55 @@ class AdaptivePolicy:
         wins: Probabilities = np.bincount(winners, minlength=len(topic_ids)) / self.draws
         return wins
 
-    def _recency_weight(self, view: LearnerView, topic_id: str) -> float:
-        """1 - penalty, the day after the topic was sent, recovering towards 1 over days.
+    def _recency_weights(self, library: ContentLibrary, view: LearnerView) -> dict[str, float]:
+        """Per topic, the product over its recently sent tips of 1 - penalty, each recovering
+        towards 1 over days: two tips of a topic in three days tire more than one.
 
         Sent today already (a second nudge slot) weighs less still: the exponent runs on.
         """
-        record = view.topics.get(topic_id)
-        if record is None or record.last_sent is None:
-            return 1.0
-        days_since = max((view.today - record.last_sent).days, 0)
-        return 1.0 - self.recency_penalty * math.exp(
-            -(days_since - 1) / self.recency_recovery_days
-        )
+        weights: dict[str, float] = {}
+        for tip_id, record in view.tips.items():
+            tip = library.tips.get(tip_id)
+            days_since = max((view.today - record.last_sent).days, 0)
+            if tip is None or days_since > _RECENCY_HORIZON_DAYS:
+                continue
+            penalty = self.recency_penalty * math.exp(
+                -(days_since - 1) / self.recency_recovery_days
+            )
+            weights[tip.topic] = weights.get(tip.topic, 1.0) * (1.0 - penalty)
+        return weights
 
 
-def _tip_preference(
-    tip: Tip, view: LearnerView, library: ContentLibrary, lift: float
-) -> tuple[float, ...]:
+def _shorter_half(tips: list[Tip], view: LearnerView, library: ContentLibrary) -> list[Tip]:
+    """For someone gone silent, the tips no longer than the median (less to read, easier to
+    do), and a follow-up due today whatever its length.
+
+    Half rather than only the shortest, so that which of them people like them do most still
+    decides among them.
+    """
+    lengths = [_message_length(tip, library) for tip in tips]
+    median = sorted(lengths)[(len(lengths) - 1) // 2]
+    return [
+        tip
+        for tip, length in zip(tips, lengths, strict=True)
+        if length <= median or follow_up_is_due(tip, view)
+    ]
+
+
+def _tip_preference(tip: Tip, view: LearnerView, lift: float) -> tuple[float, ...]:
     """Sort key of the tips within a topic: the smallest is sent; ties keep library order.
 
     1. A follow-up whose prerequisite was done yesterday: the step is fresh in their mind.
-    2. When the subscriber has gone silent, the shortest message: less to read, easier to do.
-    3. A tip never sent before: novelty before repeats.
-    4. The tip people like them do most (`lift` over the topic's rate, from the crowd).
-    5. The hardest they have earned (eligibility already capped it): difficulty rises with a
+    2. A tip never sent before: novelty before repeats.
+    3. The tip people like them do most (`lift` over the topic's rate, from the crowd).
+    4. The hardest they have earned (eligibility already capped it): difficulty rises with a
        streak of "did it", as the streak unlocks it; this decides while the crowd knows nothing.
-    6. The tip sent longest ago: repeats as far apart as possible.
+    5. The tip sent longest ago: repeats as far apart as possible.
     """
     record = view.tips.get(tip.id)
-    length = _message_length(tip, library) if is_silent(view) else 0
     last_sent = record.last_sent.toordinal() if record is not None else 0
     return (
         0 if follow_up_is_due(tip, view) else 1,
-        length,
         0 if record is None else 1,
         # Rounded so that lifts alike within noise fall back on the rules below.
         -round(lift, 2),

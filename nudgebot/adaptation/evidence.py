@@ -2,7 +2,9 @@
 
 Counted at planning as "unanswered" and adjusted as answers come and change, so the kept
 per-topic state always equals the sum over the ledger. Silence is weak evidence (half a
-failure): people who did a tip often don't report it. "Later" is no verdict yet either.
+failure): people who did a tip often don't report it. "Later" is no verdict yet either. "Not for
+me" is the strongest: the person said so, so it counts as two failures, and a topic they keep
+refusing falls back faster than one they merely leave undone.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ _EVIDENCE: dict[Outcome | None, tuple[float, float]] = {
     None: (0.0, UNANSWERED_FAILURE),
     Outcome.LATER: (0.0, UNANSWERED_FAILURE),
     Outcome.DONE: (1.0, 0.0),
-    Outcome.NOT_FOR_ME: (0.0, 1.0),
+    Outcome.NOT_FOR_ME: (0.0, 2.0),
 }
 
 

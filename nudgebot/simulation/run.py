@@ -6,6 +6,11 @@ put off with "Later" at the first tick after it is due again). Before each tick 
 that have come in since the last one are pressed, in the order they were given; after it, the
 people react to what they received. Answers to the last tick are pressed at 23:00. People
 paused for silence may write again at 08:00.
+
+The people are dealt into shards (person i to shard i mod n), each with its own bot, database
+and crowd, like separate deployments of a few thousand subscribers each; the shards of a policy
+may run in separate processes. Every shard holds every person's draws, so a person meets the
+same luck whichever shard they are in.
 """
 
 from __future__ import annotations
