@@ -25,9 +25,10 @@ import numpy.typing as npt
 
 Floats = npt.NDArray[np.float64]
 
-# How many answers a profile's rate is worth in a subscriber's prior: people within a profile
-# are alike, yet their own answers outweigh it within a couple of weeks.
+# How many answers a profile's rate is worth in a subscriber's prior, before the crowd tells how
+# alike a profile's people are (fitting estimates it, within these bounds).
 PROFILE_STRENGTH = 8.0
+MIN_STRENGTH, MAX_STRENGTH = 2.0, 50.0
 # A topic the model has never seen starts knowing nothing: Beta(1, 1).
 UNSEEN_RATE, UNSEEN_STRENGTH = 0.5, 2.0
 # At most this many profiles, and at least this many people with answers behind each, so a
@@ -182,7 +183,8 @@ def fit_crowd(
         successes, failures, profiles, np.random.default_rng(seed)
     )
     lifts = _tip_lifts(membership, tip_counts, tip_topics, column, rates)
-    return CrowdModel(topic_ids, weights, rates, lifts)
+    strength = _profile_strength(successes, failures, membership, rates)
+    return CrowdModel(topic_ids, weights, rates, lifts, strength)
 
 
 def _expectation_maximisation(
@@ -206,6 +208,32 @@ def _expectation_maximisation(
             RATE_CEILING,
         )
     return weights, rates, membership
+
+
+def _profile_strength(
+    successes: Floats, failures: Floats, membership: Floats, rates: Floats
+) -> float:
+    """How many answers a profile's rate is worth, from how alike its people really are.
+
+    Method of moments: the spread of people's own rates around their profile's, less what
+    chance alone would spread them by with so few answers, is the spread between people; a
+    Beta prior with that spread weighs rate * (1 - rate) / spread - 1 answers. Tight profiles
+    earn a strong prior (a newcomer like them is known after few answers), loose ones a weak
+    one (their own answers take over soon).
+    """
+    answers = successes + failures
+    seen = answers >= 1.0
+    if not seen.any():
+        return PROFILE_STRENGTH
+    expected = (membership @ rates)[seen]
+    own = successes[seen] / answers[seen]
+    chance = expected * (1.0 - expected) / answers[seen]
+    weight = answers[seen]
+    between = float(np.average((own - expected) ** 2 - chance, weights=weight))
+    typical = float(np.average(expected * (1.0 - expected), weights=weight))
+    if between <= 0.0:
+        return MAX_STRENGTH
+    return float(np.clip(typical / between - 1.0, MIN_STRENGTH, MAX_STRENGTH))
 
 
 def _spread_starting_rates(

@@ -186,3 +186,25 @@ def test_impossible_models_are_refused() -> None:
         CrowdModel(("sleep",), np.ones(2), np.full((1, 1), 0.5))
     with pytest.raises(ValueError, match="positive"):
         CrowdModel.single_profile({"sleep": TopicCounts(1.0, 1.0)}, strength=0.0)
+
+
+def test_how_much_a_profile_weighs_comes_from_how_alike_its_people_are() -> None:
+    """People spread widely around their kind's rate earn a weak prior; alike people a strong
+    one, near the concentration they were drawn with."""
+    rng = np.random.default_rng(3)
+
+    def crowd_of(concentration: float) -> CrowdModel:
+        topics: list[dict[str, TopicCounts]] = []
+        for _ in range(600):
+            counts = {}
+            for topic, mean in (("sleep", 0.6), ("stress", 0.3)):
+                rate = rng.beta(concentration * mean, concentration * (1 - mean))
+                done = float(rng.binomial(20, rate))
+                counts[topic] = TopicCounts(done, 20.0 - done)
+            topics.append(counts)
+        return fit_crowd(topics, [{}] * len(topics), {}, max_profiles=1)
+
+    loose, alike = crowd_of(3.0), crowd_of(30.0)
+
+    assert loose.strength < 6.0
+    assert 15.0 < alike.strength < 50.0
