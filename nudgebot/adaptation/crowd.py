@@ -11,7 +11,8 @@ this is the plain crowd prior: one Beta per topic at the crowd's rate.
 
 Fitting is expectation-maximisation over per-subscriber topic counts (successes and failures,
 fractional since silence counts half), run on a bounded sample of subscribers, so its cost does
-not grow with the audience.
+not grow with the audience. How much a profile's rate weighs against a subscriber's own answers
+is estimated too, from how far people's own rates spread around their profile's.
 """
 
 from __future__ import annotations
