@@ -459,3 +459,24 @@ async def test_the_crowd_is_fitted_from_an_evenly_spread_sample_of_subscribers(
     assert sleep_rate > 0.7
     assert movement_rate < 0.2
     assert refitted is not crowd
+
+
+async def test_topic_counts_never_read_below_zero(
+    sessions: async_sessionmaker[AsyncSession], content: ContentStore
+) -> None:
+    """A count taken below zero (an answer recorded under an older weighting, then changed)
+    reads as zero, so a Beta draw never gets an impossible parameter."""
+    await subscribe(sessions, content)
+    async with sessions.begin() as session:
+        subscriber_id = (await session.scalars(select(Subscriber.id))).one()
+        session.add(
+            TopicStats(subscriber_id=subscriber_id, topic="sleep", successes=1.0, failures=-1.0)
+        )
+
+    async with sessions() as session:
+        stats = await LearningRepository(session).topic_stats([subscriber_id])
+
+    assert (stats[subscriber_id]["sleep"].successes, stats[subscriber_id]["sleep"].failures) == (
+        1.0,
+        0.0,
+    )

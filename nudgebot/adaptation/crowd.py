@@ -30,6 +30,8 @@ Floats = npt.NDArray[np.float64]
 # alike a profile's people are (fitting estimates it, within these bounds).
 PROFILE_STRENGTH = 8.0
 MIN_STRENGTH, MAX_STRENGTH = 2.0, 50.0
+# Person-topic counts with an answer needed before that estimate is trusted.
+MIN_CELLS_FOR_STRENGTH = 200
 # A topic the model has never seen starts knowing nothing: Beta(1, 1).
 UNSEEN_RATE, UNSEEN_STRENGTH = 0.5, 2.0
 # At most this many profiles, and at least this many people with answers behind each, so a
@@ -81,6 +83,10 @@ class CrowdModel:
             raise ValueError("a crowd model needs one rate per profile and topic")
         if self.strength <= 0.0:
             raise ValueError(f"strength must be positive, not {self.strength}")
+        if not ((self.topic_rates > 0.0) & (self.topic_rates < 1.0)).all():
+            raise ValueError("a profile's rates must lie strictly between 0 and 1")
+        if any(lifts.shape != (profiles,) for lifts in self.tip_lifts.values()):
+            raise ValueError("a tip needs one lift per profile")
 
     @classmethod
     def uninformed(cls) -> CrowdModel:
@@ -224,7 +230,8 @@ def _profile_strength(
     """
     answers = successes + failures
     seen = answers >= 1.0
-    if not seen.any():
+    # Too little to tell spread from chance: the default, not a guess either way.
+    if seen.sum() < MIN_CELLS_FOR_STRENGTH:
         return PROFILE_STRENGTH
     expected = (membership @ rates)[seen]
     own = successes[seen] / answers[seen]
@@ -281,16 +288,15 @@ def _tip_lifts(
     profile_sent = membership.T @ sent
     profile_done = membership.T @ done
     # The topic's rate per profile from the same sends, so a lift compares like with like.
-    topic_of = [column.get(tip_topics[tip]) for tip in tip_ids]
+    topic_of = [tip_topics[tip] for tip in tip_ids]
     lifts: dict[str, Floats] = {}
     for position, tip_id in enumerate(tip_ids):
         same_topic = [i for i, topic in enumerate(topic_of) if topic == topic_of[position]]
         topic_sent = profile_sent[:, same_topic].sum(axis=1)
         topic_done = profile_done[:, same_topic].sum(axis=1)
+        known = column.get(topic_of[position])
         fallback = (
-            topic_rates[:, topic_of[position]]
-            if topic_of[position] is not None
-            else np.full(len(topic_sent), UNSEEN_RATE)
+            topic_rates[:, known] if known is not None else np.full(len(topic_sent), UNSEEN_RATE)
         )
         topic_rate = np.where(topic_sent > 0, (topic_done + 1.0) / (topic_sent + 2.0), fallback)
         tip_rate = (profile_done[:, position] + LIFT_SMOOTHING * topic_rate) / (

@@ -21,7 +21,7 @@ from nudgebot.adaptation.learner import LearnerView
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.schema import LowScoreResponse, TimeOfDay, Tip
 
-# Unanswered nudges in a row after which the subscriber gets only the easiest, shortest tips:
+# Unanswered nudges in a row after which the subscriber gets only the easiest, shorter tips:
 # three silent days read as "too much", and a lighter tip is likelier to win them back than
 # the same tip again.
 SILENT_AFTER_UNANSWERED = 3

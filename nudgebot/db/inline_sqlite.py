@@ -103,7 +103,7 @@ class InlineConnection:
         # The names SQLAlchemy's aiosqlite dialect reaches for (it checks `_connection` before
         # committing, and sets the isolation level through `_tx` and `_conn`).
         self._conn: sqlite3.Connection | None = connection
-        self._connection = connection
+        self._connection: sqlite3.Connection | None = connection
         self._tx = _InPlaceQueue()
 
     @property
@@ -129,15 +129,15 @@ class InlineConnection:
 
     async def close(self) -> None:
         """Close the connection; closing twice is harmless."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self.stop()
 
     def stop(self) -> None:
         """Close at once (what SQLAlchemy calls to terminate a connection)."""
         if self._conn is not None:
             self._conn.close()
+            # Both names: the dialect skips commit and rollback once `_connection` is gone.
             self._conn = None
+            self._connection = None
 
     def _open(self) -> sqlite3.Connection:
         if self._conn is None:

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from nudgebot.adaptation import AdaptivePolicy, CrowdModel, fit_crowd
-from nudgebot.adaptation.crowd import PEOPLE_PER_PROFILE, TipCounts, TopicCounts
+from nudgebot.adaptation.crowd import (
+    PEOPLE_PER_PROFILE,
+    PROFILE_STRENGTH,
+    TipCounts,
+    TopicCounts,
+)
 from nudgebot.adaptation.learner import TopicRecord
 from tests.adaptation.builders import NO_CROWD, topics_library, view
 
@@ -181,9 +186,14 @@ def test_an_empty_sample_knows_nothing() -> None:
 
 
 def test_impossible_models_are_refused() -> None:
-    """Rates that do not match the profiles, or a prior weighing nothing, are errors."""
+    """Rates that do not match the profiles or sit at 0 or 1, lifts missing a profile, or a
+    prior weighing nothing, are errors."""
     with pytest.raises(ValueError, match="one rate per profile"):
         CrowdModel(("sleep",), np.ones(2), np.full((1, 1), 0.5))
+    with pytest.raises(ValueError, match="strictly between"):
+        CrowdModel(("sleep",), np.ones(1), np.zeros((1, 1)))
+    with pytest.raises(ValueError, match="one lift per profile"):
+        CrowdModel(("sleep",), np.ones(1), np.full((1, 1), 0.5), {"sleep-0": np.ones(2)})
     with pytest.raises(ValueError, match="positive"):
         CrowdModel.single_profile({"sleep": TopicCounts(1.0, 1.0)}, strength=0.0)
 
@@ -208,3 +218,32 @@ def test_how_much_a_profile_weighs_comes_from_how_alike_its_people_are() -> None
 
     assert loose.strength < 6.0
     assert 15.0 < alike.strength < 50.0
+
+
+def test_tips_of_topics_nobody_answered_yet_are_compared_within_their_own_topic() -> None:
+    """A tip's lift is against its own topic, even for topics missing from the topic counts."""
+    people = 120
+    topics = [{"sleep": TopicCounts(1.0, 1.0)} for _ in range(people)]
+    tips = [
+        {
+            "a-0": TipCounts(sent=1, done=1),
+            "a-1": TipCounts(sent=1, done=0),
+            "b-0": TipCounts(2, 2),
+        }
+        for _ in range(people)
+    ]
+
+    crowd = fit_crowd(topics, tips, {"a-0": "a", "a-1": "a", "b-0": "b"})
+    posterior = crowd.posterior({})
+
+    assert crowd.tip_lift("b-0", posterior) == pytest.approx(1.0, abs=0.03)
+    assert crowd.tip_lift("a-0", posterior) > 1.2 > crowd.tip_lift("a-1", posterior)
+
+
+def test_too_few_answers_to_tell_spread_from_chance_keep_the_default_weight() -> None:
+    """A handful of people who happen to agree do not earn the strongest prior."""
+    topics = [{"sleep": TopicCounts(1.0, 1.0)} for _ in range(30)]
+
+    crowd = fit_crowd(topics, [{}] * len(topics), {})
+
+    assert crowd.strength == PROFILE_STRENGTH

@@ -140,7 +140,11 @@ class LearningRepository:
         for subscriber_id, topic, successes, failures, last_sent_on, streak in (
             await self._session.execute(query)
         ).all():
-            stats[subscriber_id][topic] = TopicStatsRow(successes, failures, last_sent_on, streak)
+            # Never below zero: a "Not for me" recorded when it counted one failure and changed
+            # after it came to count two takes off more than it once added.
+            stats[subscriber_id][topic] = TopicStatsRow(
+                max(successes, 0.0), max(failures, 0.0), last_sent_on, streak
+            )
         return stats
 
     async def recent_scores(
