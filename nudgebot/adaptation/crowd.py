@@ -227,6 +227,11 @@ def _profile_strength(
     Beta prior with that spread weighs rate * (1 - rate) / spread - 1 answers. Tight profiles
     earn a strong prior (a newcomer like them is known after few answers), loose ones a weak
     one (their own answers take over soon).
+
+    It leans high, so the bounds matter: with n answers the spread left over is (1 - 1/n) of
+    the true one, and the memberships were fitted to these same answers. Dividing by (1 - 1/n)
+    is the known correction, not made yet because the measured runs (bench/RESULTS.md) used
+    this form.
     """
     answers = successes + failures
     seen = answers >= 1.0
