@@ -139,13 +139,9 @@ class CrowdModel:
                 strengths[column] = self.strength
         return rates, strengths
 
-    def tip_lift(self, tip_id: str, posterior: Floats) -> float:
-        """How much better than its topic the tip is expected to do for this subscriber."""
-        lifts = self.tip_lifts.get(tip_id)
-        return 1.0 if lifts is None else float(posterior @ lifts)
-
     def expected_lifts(self, posterior: Floats) -> dict[str, float]:
-        """`tip_lift` of every tip the model knows, in one product (a choice needs them all)."""
+        """How much better than its topic each tip the model knows is expected to do for the
+        subscriber with this posterior (a tip missing: 1), in one product."""
         tip_ids, lifts = self._lift_table
         return dict(zip(tip_ids, (lifts @ posterior).tolist(), strict=True))
 
