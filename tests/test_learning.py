@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
+import numpy as np
 import pytest
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from nudgebot.adaptation import RandomPolicy
 from nudgebot.adaptation.progress import DAILY_MULTIPLIER
 from nudgebot.app import delivery_policy
 from nudgebot.config import Settings
@@ -20,6 +22,7 @@ from nudgebot.db import Answer, Delivery, DeliveryKind, DeliveryState, Subscribe
 from nudgebot.db.models import Note, TopicStats
 from nudgebot.db.repositories import LearningRepository
 from nudgebot.delivery import Dispatcher, DispatcherSettings
+from nudgebot.delivery.learning import TipChooser
 from nudgebot.services import (
     CheckinService,
     CheckinStatus,
@@ -459,6 +462,24 @@ async def test_the_crowd_is_fitted_from_an_evenly_spread_sample_of_subscribers(
     assert sleep_rate > 0.7
     assert movement_rate < 0.2
     assert refitted is not crowd
+
+
+async def test_a_policy_that_ignores_the_crowd_gets_no_fitted_model(
+    sessions: async_sessionmaker[AsyncSession], content: ContentStore
+) -> None:
+    """The random baseline never reads the crowd, so the chooser does not fit one for it: it
+    gets the uninformed model however much the crowd has to say."""
+    async with sessions.begin() as session:
+        await session.execute(insert(Subscriber), due_subscriber_rows(120, 9_000, START))
+        for subscriber_id in await session.scalars(select(Subscriber.id)):
+            session.add(TopicStats(subscriber_id=subscriber_id, topic="sleep", successes=4.0))
+    chooser = TipChooser(RandomPolicy(), np.random.default_rng(0))
+
+    async with sessions() as session:
+        crowd = await chooser.crowd(session, content.library, START)
+
+    assert crowd.profiles == 1
+    assert crowd.topic_ids == ()
 
 
 async def test_topic_counts_never_read_below_zero(

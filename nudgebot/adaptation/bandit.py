@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -66,6 +67,7 @@ class AdaptivePolicy:
     recency_penalty: float = 0.3
     recency_recovery_days: float = 2.0
     steering_boost: float = 1.5
+    reads_crowd: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.epsilon <= 1.0:

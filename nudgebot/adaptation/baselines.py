@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 import numpy as np
 
@@ -27,6 +28,7 @@ class RandomPolicy:
     """Uniform over the eligible tips: each has probability 1/N."""
 
     name: str = RANDOM
+    reads_crowd: ClassVar[bool] = False
 
     def probabilities(
         self,
@@ -60,6 +62,7 @@ class RoundRobinPolicy:
     """
 
     name: str = ROUND_ROBIN
+    reads_crowd: ClassVar[bool] = False
 
     def probabilities(
         self,

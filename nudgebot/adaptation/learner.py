@@ -19,30 +19,66 @@ from nudgebot.content.library import ContentLibrary
 from nudgebot.content.schema import TimeOfDay
 
 
+class TipHistory(Protocol):
+    """One tip in one subscriber's history, as a policy reads it.
+
+    A protocol rather than one class, so that the rows the database layer reads fit as they
+    are: copying tens of them into objects of our own for every choice cost more than reading
+    them. `TipRecord` is the plain one, for tests and tools.
+    """
+
+    @property
+    def times_sent(self) -> int: ...
+    @property
+    def times_done(self) -> int: ...
+    @property
+    def last_sent(self) -> date: ...
+    @property
+    def last_done(self) -> date | None: ...
+
+    # Their latest answer to any sending of it was "Not for me": never again.
+    @property
+    def not_for_me(self) -> bool: ...
+
+
+class TopicState(Protocol):
+    """The kept bandit state of one subscriber in one topic (counts over answered tips).
+
+    `successes` counts "did it"; `failures` counts tips answered otherwise and, at half weight,
+    tips left unanswered, so silence is weak evidence and an explicit answer strong evidence.
+    A protocol for the same reason as `TipHistory`; `TopicRecord` is the plain one.
+    """
+
+    @property
+    def successes(self) -> float: ...
+    @property
+    def failures(self) -> float: ...
+    @property
+    def last_sent(self) -> date | None: ...
+
+    # "Did it" answers in a row in this topic; difficulty rises with it.
+    @property
+    def done_streak(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class TipRecord:
-    """One tip in one subscriber's history."""
+    """A `TipHistory` of our own making."""
 
     times_sent: int
     times_done: int
     last_sent: date
     last_done: date | None = None
-    # Their latest answer to any sending of it was "Not for me": never again.
     not_for_me: bool = False
 
 
 @dataclass(frozen=True)
 class TopicRecord:
-    """The kept bandit state of one subscriber in one topic (counts over answered tips).
-
-    `successes` counts "did it"; `failures` counts tips answered otherwise and, at half weight,
-    tips left unanswered, so silence is weak evidence and an explicit answer strong evidence.
-    """
+    """A `TopicState` of our own making."""
 
     successes: float = 0.0
     failures: float = 0.0
     last_sent: date | None = None
-    # "Did it" answers in a row in this topic; difficulty rises with it.
     done_streak: int = 0
 
 
@@ -64,8 +100,8 @@ class LearnerView:
     # Telegram chat id: policies ignore it, except the simulation's oracle, which looks up the
     # simulated person's hidden preferences by it.
     chat_id: int = 0
-    tips: Mapping[str, TipRecord] = field(default_factory=dict)
-    topics: Mapping[str, TopicRecord] = field(default_factory=dict)
+    tips: Mapping[str, TipHistory] = field(default_factory=dict)
+    topics: Mapping[str, TopicState] = field(default_factory=dict)
     # Their chosen topics; None means all of them.
     chosen_topics: frozenset[str] | None = None
     # Wellbeing answers of the last few days, any order.
@@ -91,6 +127,12 @@ class TipPolicy(Protocol):
     @property
     def name(self) -> str:
         """The policy's name, stored with every delivery it chose."""
+        ...
+
+    @property
+    def reads_crowd(self) -> bool:
+        """Whether `choose` uses the crowd model: fitting one is not free, so the planner
+        hands the policies that ignore it an uninformed model instead."""
         ...
 
     def choose(

@@ -17,8 +17,6 @@ from nudgebot.adaptation.learner import (
     LearnerView,
     TipChoice,
     TipPolicy,
-    TipRecord,
-    TopicRecord,
     WellbeingScore,
 )
 from nudgebot.content.library import ContentLibrary
@@ -76,7 +74,9 @@ class TipChooser:
     async def crowd(
         self, session: AsyncSession, library: ContentLibrary, now: datetime
     ) -> CrowdModel:
-        """The crowd's taste profiles, refitted when stale."""
+        """The crowd's taste profiles, refitted when stale (never for a policy ignoring them)."""
+        if not self.policy.reads_crowd:
+            return self._crowd
         if self._crowd_at is None or now - self._crowd_at >= self._crowd_refresh:
             sample = await LearningRepository(session).crowd_sample(self._crowd_sample)
             people = sorted(sample.topics)
@@ -141,22 +141,9 @@ class TipChooser:
                 today=day,
                 time_of_day=part,
                 chat_id=subscriber.chat_id,
-                tips={
-                    tip_id: TipRecord(
-                        row.times_sent,
-                        row.times_done,
-                        row.last_sent,
-                        row.last_done,
-                        row.not_for_me,
-                    )
-                    for tip_id, row in histories.get(subscriber.id, {}).items()
-                },
-                topics={
-                    topic: TopicRecord(
-                        row.successes, row.failures, row.last_sent_on, row.done_streak
-                    )
-                    for topic, row in topics.get(subscriber.id, {}).items()
-                },
+                # The rows as read: they are what the policy's protocols describe.
+                tips=histories.get(subscriber.id, {}),
+                topics=topics.get(subscriber.id, {}),
                 chosen_topics=_open_topics(library, subscriber, day),
                 wellbeing=tuple(
                     WellbeingScore(row.question_id, row.day, row.score)

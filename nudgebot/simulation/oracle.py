@@ -25,6 +25,7 @@ class OraclePolicy:
     """
 
     name: str = ORACLE
+    reads_crowd: bool = False
 
     def __init__(self, behaviour: Behaviour) -> None:
         self._behaviour = behaviour

@@ -16,11 +16,12 @@ same luck whichever shard they are in.
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -177,11 +178,37 @@ async def _run_shard(
     metrics = PolicyMetrics(shard.days, population.topic_ids)
     sender = SimulatedTelegram()
     policy = build_policy(shard.policy, behaviour)
-    async with shard.deployments(policy, sender, shard.index) as deployment:
-        people = range(shard.index, population.size, shard.shards)
-        loop = _PolicyRun(deployment, sender, behaviour, metrics)
-        await loop.run(people, shard.days, progress)
+    with collecting_less_often():
+        async with shard.deployments(policy, sender, shard.index) as deployment:
+            people = range(shard.index, population.size, shard.shards)
+            loop = _PolicyRun(deployment, sender, behaviour, metrics)
+            await loop.run(people, shard.days, progress)
     return metrics, behaviour.ever_dormant
+
+
+# Allocations between two collections of the youngest objects while a shard runs (Python's
+# default is 700). A run makes and drops millions of small objects (rows, statements, views)
+# and keeps few: collecting after every 700 of them, and every so often going through
+# everything alive, took a sixth of a run's time (measured: 2,500 people x 10 days, 61.8 s
+# of CPU with the defaults, 52.7 s with no collection at all).
+_YOUNG_COLLECTION_EVERY = 50_000
+
+
+@contextmanager
+def collecting_less_often() -> Iterator[None]:
+    """Fewer garbage collections while a shard runs; Python's settings back afterwards.
+
+    Everything alive at the start (the library, the people, imported code) is set aside as
+    permanent (`gc.freeze`), so the full collections that still happen skip it.
+    """
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(_YOUNG_COLLECTION_EVERY, before[1], before[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 # In a process of the pool: the parent's array of days done per shard (given at the process's

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from nudgebot.cli import ScratchDeployments, main
 from nudgebot.config import bundled_path
 from nudgebot.content import load_library
 from nudgebot.simulation import load_cohort, run_simulation
-from nudgebot.simulation.run import shard_count
+from nudgebot.simulation.run import collecting_less_often, shard_count
 
 COHORT = """\
 name: two-tastes
@@ -104,6 +105,22 @@ def test_the_same_seed_gives_the_same_summary(cohort: Path, tmp_path: Path) -> N
     first, second = ((out / "summary.json").read_text() for out in runs)
     assert first == second
     assert json.loads(first)["policies"]["adaptive"]["tips_sent"] >= 12 * 4
+
+
+def test_a_shard_collects_garbage_less_often_and_puts_python_s_settings_back() -> None:
+    """While a shard runs the youngest objects are collected far less often than Python's
+    default and what was alive before is frozen; afterwards both are as they were."""
+    before = gc.get_threshold()
+
+    with collecting_less_often():
+        during = gc.get_threshold()
+        frozen = gc.get_freeze_count()
+
+    assert during[0] >= 50 * before[0]
+    assert during[1:] == before[1:]
+    assert frozen > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_bad_cohort_file_is_refused_naming_the_file_line_and_key(
