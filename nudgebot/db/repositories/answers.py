@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nudgebot.db.models import Answer
@@ -24,11 +25,12 @@ class AnswerRepository:
         """Insert new answers at once, without reading their ids back.
 
         Staged objects would be inserted one statement per row (the session reads each new id
-        back); nothing needs these ids, so one statement runs for every row.
+        back); nothing needs these ids, so one statement runs for every row. Into the table,
+        not the mapped class: the ORM's bulk insert went through every row's attributes again.
         """
         if answers:
             await self._session.execute(
-                insert(Answer),
+                insert(cast(Table, Answer.__table__)),
                 [
                     {
                         "delivery_id": answer.delivery_id,

@@ -154,11 +154,13 @@ class DeliveryRepository:
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         # One statement executed for every row (not one statement with every row in it): its
-        # compiled form is cached, and the driver batches the rows into few round trips.
+        # compiled form is cached, and the driver batches the rows into few round trips. Into
+        # the table, not the mapped class, which would go through every row's attributes again.
+        table = cast(Table, Delivery.__table__)
         statement = (
-            insert(Delivery)
+            insert(table)
             .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date", "slot"])
-            .returning(Delivery.subscriber_id, Delivery.local_date, Delivery.slot)
+            .returning(table.c.subscriber_id, table.c.local_date, table.c.slot)
         )
         result = await self._session.execute(statement, rows)
         return {(sub, day, slot) for sub, day, slot in result.all()}
