@@ -20,11 +20,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import ClassVar
 
 import numpy as np
 
-from nudgebot.adaptation.crowd import CrowdModel, Floats, TopicCounts
+from nudgebot.adaptation.crowd import CrowdModel, Floats
 from nudgebot.adaptation.distribution import (
     Probabilities,
     TipDistribution,
@@ -36,7 +37,7 @@ from nudgebot.adaptation.eligibility import (
     is_silent,
     raised_topics,
 )
-from nudgebot.adaptation.learner import LearnerView, TipChoice
+from nudgebot.adaptation.learner import LearnerView, TipChoice, TipHistory
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.schema import Tip
 
@@ -94,28 +95,31 @@ class AdaptivePolicy:
         for tip in tips:
             in_topic.setdefault(tip.topic, []).append(tip)
         topic_ids = list(in_topic)
-        membership = crowd.posterior(
-            {t: TopicCounts(r.successes, r.failures) for t, r in view.topics.items()}
-        )
+        membership = crowd.posterior(view.topics)
+        due = _follow_ups_due(view)
         wins = self._topic_win_probabilities(
             library=library,
             view=view,
             crowd=crowd,
             membership=membership,
             in_topic=in_topic,
+            follow_ups_due=due,
             rng=rng,
         )
         position = {tip.id: index for index, tip in enumerate(tips)}
         lifts = crowd.expected_lifts(membership)
         thompson = np.zeros(len(tips))
         silent = is_silent(view)
+        history = view.tips
         for topic_id, win in zip(topic_ids, wins, strict=True):
             candidates = in_topic[topic_id]
             if silent:
                 candidates = _shorter_half(candidates, view, library)
             leader = min(
                 candidates,
-                key=lambda tip: _tip_preference(tip, view, lifts.get(tip.id, 1.0)),
+                key=lambda tip: _tip_preference(
+                    tip, history.get(tip.id), lifts.get(tip.id, 1.0), tip.prerequisite in due
+                ),
             )
             thompson[position[leader.id]] = win
         return TipDistribution(tuple(tips), with_exploration_floor(thompson, self.epsilon))
@@ -138,6 +142,7 @@ class AdaptivePolicy:
         crowd: CrowdModel,
         membership: Floats,
         in_topic: Mapping[str, list[Tip]],
+        follow_ups_due: frozenset[str],
         rng: np.random.Generator,
     ) -> Probabilities:
         raised = raised_topics(library, view)
@@ -151,9 +156,7 @@ class AdaptivePolicy:
             failures.append(record.failures if record is not None else 0.0)
             # A follow-up due today is the reason to come back to yesterday's topic, so the
             # topic it is in is spared the recency penalty.
-            fresh = any(
-                tip.prerequisite is not None and follow_up_is_due(tip, view) for tip in tips
-            )
+            fresh = any(tip.prerequisite in follow_ups_due for tip in tips)
             weight = 1.0 if fresh else recency.get(topic_id, 1.0)
             weights.append(weight * (self.steering_boost if topic_id in raised else 1.0))
         # Each draw is one hypothesis about who the subscriber is: a profile, then its rates.
@@ -205,25 +208,34 @@ def _shorter_half(tips: list[Tip], view: LearnerView, library: ContentLibrary) -
     ]
 
 
-def _tip_preference(tip: Tip, view: LearnerView, lift: float) -> tuple[float, ...]:
+def _tip_preference(
+    tip: Tip, record: TipHistory | None, lift: float, follow_up_due: bool
+) -> tuple[float, ...]:
     """Sort key of the tips within a topic: the smallest is sent; ties keep library order.
 
     1. A follow-up whose prerequisite was done yesterday: the step is fresh in their mind.
-    2. A tip never sent before: novelty before repeats.
+    2. A tip never sent before (`record` None): novelty before repeats.
     3. The tip people like them do most (`lift` over the topic's rate, from the crowd).
     4. The hardest they have earned (eligibility already capped it): difficulty rises with a
        streak of "did it", as the streak unlocks it; this decides while the crowd knows nothing.
     5. The tip sent longest ago: repeats as far apart as possible.
     """
-    record = view.tips.get(tip.id)
-    last_sent = record.last_sent.toordinal() if record is not None else 0
     return (
-        0 if follow_up_is_due(tip, view) else 1,
+        0 if follow_up_due else 1,
         0 if record is None else 1,
         # Rounded so that lifts alike within noise fall back on the rules below.
         -round(lift, 2),
         -tip.difficulty,
-        last_sent,
+        record.last_sent.toordinal() if record is not None else 0,
+    )
+
+
+def _follow_ups_due(view: LearnerView) -> frozenset[str]:
+    """The tips done yesterday: a follow-up of one of them is due today (`follow_up_is_due`
+    for every tip at once, as the tips' prerequisites)."""
+    yesterday = view.today - timedelta(days=1)
+    return frozenset(
+        tip_id for tip_id, record in view.tips.items() if record.last_done == yesterday
     )
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +46,16 @@ RATE_SMOOTHING = 2.0
 LIFT_SMOOTHING = 10.0
 # A rate is kept within these bounds so that logarithms and Beta parameters stay finite.
 RATE_FLOOR, RATE_CEILING = 0.01, 0.99
+
+
+class Evidence(Protocol):
+    """What a posterior reads of one subscriber in one topic (`TopicCounts`, or the bandit's
+    kept state as it is)."""
+
+    @property
+    def successes(self) -> float: ...
+    @property
+    def failures(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -112,17 +123,19 @@ class CrowdModel:
         """How many taste profiles."""
         return len(self.weights)
 
-    def posterior(self, counts: Mapping[str, TopicCounts]) -> Floats:
+    def posterior(self, counts: Mapping[str, Evidence]) -> Floats:
         """How likely the subscriber with these counts belongs to each profile."""
-        log_likelihood = np.log(self.weights)
+        successes = np.zeros(len(self.topic_ids))
+        failures = np.zeros(len(self.topic_ids))
         for column, topic_id in enumerate(self.topic_ids):
             seen = counts.get(topic_id)
             if seen is not None:
-                rates = self.topic_rates[:, column]
-                log_likelihood = log_likelihood + (
-                    seen.successes * np.log(rates) + seen.failures * np.log1p(-rates)
-                )
-        return _normalised_exp(log_likelihood)
+                successes[column] = seen.successes
+                failures[column] = seen.failures
+        log_rates, log_misses = self._log_rates
+        return _normalised_exp(
+            np.log(self.weights) + log_rates @ successes + log_misses @ failures
+        )
 
     def prior_rates(self, topic_ids: Sequence[str]) -> tuple[Floats, Floats]:
         """Each profile's rate for `topic_ids` (profiles x topics) and each topic's strength.
@@ -144,6 +157,11 @@ class CrowdModel:
         subscriber with this posterior (a tip missing: 1), in one product."""
         tip_ids, lifts = self._lift_table
         return dict(zip(tip_ids, (lifts @ posterior).tolist(), strict=True))
+
+    @cached_property
+    def _log_rates(self) -> tuple[Floats, Floats]:
+        """log(rate) and log(1 - rate) per profile and topic: each posterior needs both."""
+        return np.log(self.topic_rates), np.log1p(-self.topic_rates)
 
     @cached_property
     def _lift_table(self) -> tuple[tuple[str, ...], Floats]:
