@@ -199,16 +199,20 @@ def collecting_less_often() -> Iterator[None]:
     """Fewer garbage collections while a shard runs; Python's settings back afterwards.
 
     Everything alive at the start (the library, the people, imported code) is set aside as
-    permanent (`gc.freeze`), so the full collections that still happen skip it.
+    permanent (`gc.freeze`), so the full collections that still happen skip it. Unfreezing is
+    all or nothing, so if the caller had frozen objects already (as `nudgebot run` does at
+    start-up), ours stay frozen with theirs.
     """
     before = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
     gc.freeze()
     gc.set_threshold(_YOUNG_COLLECTION_EVERY, before[1], before[2])
     try:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 # In a process of the pool: the parent's array of days done per shard (given at the process's

@@ -123,6 +123,19 @@ def test_a_shard_collects_garbage_less_often_and_puts_python_s_settings_back() -
     assert gc.get_freeze_count() == 0
 
 
+def test_a_shard_leaves_objects_frozen_by_its_caller_frozen() -> None:
+    """Unfreezing is all or nothing: after a caller's own gc.freeze, a shard's end must not
+    undo it."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collecting_less_often():
+            pass
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+
+
 def test_a_bad_cohort_file_is_refused_naming_the_file_line_and_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

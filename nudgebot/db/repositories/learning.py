@@ -9,7 +9,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, Date, Integer, Table, case, column, func, select, values
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    Table,
+    case,
+    column,
+    func,
+    select,
+    values,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,8 +42,6 @@ _NOT_SENT = (DeliveryState.FAILED, DeliveryState.SKIPPED)
 _DAY = timedelta(days=1)
 # Subscriber ids per query when reading the crowd's sample (well under SQLite's bound variables).
 _SAMPLE_CHUNK = 500
-# How many of a group of deliveries were done.
-_DONE_COUNT = func.sum(case((Delivery.outcome == DONE, 1), else_=0))
 # Either dialect's INSERT ... ON CONFLICT statement.
 Insert = postgresql.Insert | sqlite.Insert
 
@@ -87,12 +96,23 @@ class TopicChange:
     done_streak: int | None = None
 
 
-def _tips_sent_to(subscriber_ids: Iterable[int]) -> tuple[ColumnElement[bool], ...]:
-    """The conditions of the deliveries that make up the subscribers' tip histories."""
+def _per_tip_sent(subscriber_ids: Iterable[int], *more: ColumnElement[Any]) -> Select[Any]:
+    """Per subscriber and tip ever sent to them (not failed or skipped): subscriber, tip, times
+    sent, times done, then `more` aggregates."""
     return (
-        Delivery.subscriber_id.in_(list(subscriber_ids)),
-        Delivery.tip_id.is_not(None),
-        Delivery.state.not_in(_NOT_SENT),
+        select(
+            Delivery.subscriber_id,
+            Delivery.tip_id,
+            func.count(),
+            func.sum(case((Delivery.outcome == DONE, 1), else_=0)),
+            *more,
+        )
+        .where(
+            Delivery.subscriber_id.in_(list(subscriber_ids)),
+            Delivery.tip_id.is_not(None),
+            Delivery.state.not_in(_NOT_SENT),
+        )
+        .group_by(Delivery.subscriber_id, Delivery.tip_id)
     )
 
 
@@ -107,18 +127,11 @@ class LearningRepository:
     ) -> dict[int, dict[str, TipHistoryRow]]:
         """For each subscriber, every tip they were planned, with how they answered it."""
         done_on = case((Delivery.outcome == DONE, Delivery.local_date))
-        query = (
-            select(
-                Delivery.subscriber_id,
-                Delivery.tip_id,
-                func.count(),
-                _DONE_COUNT,
-                func.max(Delivery.local_date),
-                func.max(done_on),
-                func.max(case((Delivery.outcome == NOT_FOR_ME, 1), else_=0)),
-            )
-            .where(*_tips_sent_to(subscriber_ids))
-            .group_by(Delivery.subscriber_id, Delivery.tip_id)
+        query = _per_tip_sent(
+            subscriber_ids,
+            func.max(Delivery.local_date),
+            func.max(done_on),
+            func.max(case((Delivery.outcome == NOT_FOR_ME, 1), else_=0)),
         )
         histories: dict[int, dict[str, TipHistoryRow]] = defaultdict(dict)
         for subscriber_id, tip_id, sent, done, last, last_done, refused in (
@@ -259,16 +272,7 @@ class LearningRepository:
         """(sent, done) per tip for each subscriber: `tip_histories` without the dates and the
         "Not for me" flag, which the crowd does not use and which cost more to read than the
         counts (the crowd's fit reads every sampled subscriber's whole history each time)."""
-        query = (
-            select(
-                Delivery.subscriber_id,
-                Delivery.tip_id,
-                func.count(),
-                _DONE_COUNT,
-            )
-            .where(*_tips_sent_to(subscriber_ids))
-            .group_by(Delivery.subscriber_id, Delivery.tip_id)
-        )
+        query = _per_tip_sent(subscriber_ids)
         for subscriber_id, tip_id, sent, done in (await self._session.execute(query)).all():
             counts.setdefault(subscriber_id, {})[tip_id] = (int(sent), int(done or 0))
 
