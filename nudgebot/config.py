@@ -83,8 +83,10 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: float = Field(
         default=5.0, gt=0, validation_alias="NUDGEBOT_DISPATCH_INTERVAL_SECONDS"
     )
+    # Subscribers planned per transaction. At most 10,000: a batch's queries bind up to two
+    # parameters per subscriber, and SQLite and asyncpg stop at 32,766.
     dispatch_batch_size: int = Field(
-        default=200, gt=0, validation_alias="NUDGEBOT_DISPATCH_BATCH_SIZE"
+        default=200, gt=0, le=10_000, validation_alias="NUDGEBOT_DISPATCH_BATCH_SIZE"
     )
     send_lease_seconds: float = Field(
         default=60.0, gt=0, validation_alias="NUDGEBOT_SEND_LEASE_SECONDS"

@@ -464,6 +464,109 @@ async def test_the_crowd_is_fitted_from_an_evenly_spread_sample_of_subscribers(
     assert refitted is not crowd
 
 
+def delivery_row(
+    subscriber_id: int,
+    day: date,
+    slot: str,
+    *,
+    kind: DeliveryKind = DeliveryKind.TIP,
+    state: DeliveryState = DeliveryState.SENT,
+    tip_id: str | None = "t",
+    outcome: str | None = None,
+) -> dict[str, object]:
+    """A delivery as a row to insert directly, for repository tests."""
+    return {
+        "subscriber_id": subscriber_id,
+        "local_date": day,
+        "slot": slot,
+        "kind": kind,
+        "state": state,
+        "tip_id": tip_id if kind is DeliveryKind.TIP else None,
+        "outcome": outcome,
+        "due_at": START,
+        "attempts": 1,
+        "created_at": START,
+    }
+
+
+async def test_unanswered_streaks_count_from_each_subscribers_own_last_reply(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Per subscriber, the messages asking for an answer sent in a row without one, counted
+    only on days after their last reply and from their own first day on; an answer ends a
+    streak, and a message not sent (failed) does not count."""
+    day = date(2026, 6, 1)
+    async with sessions.begin() as session:
+        await session.execute(insert(Subscriber), due_subscriber_rows(3, 9_000, START))
+        quiet, replied, answered = await session.scalars(select(Subscriber.id).order_by("id"))
+        rows = [
+            # Quiet: never replied; the day before their first day is left out.
+            delivery_row(quiet, day - timedelta(days=1), "a"),
+            delivery_row(quiet, day, "a"),
+            delivery_row(quiet, day, "b", kind=DeliveryKind.WELLBEING),
+            delivery_row(quiet, day + timedelta(days=1), "a"),
+            delivery_row(quiet, day + timedelta(days=2), "a", state=DeliveryState.FAILED),
+            # Replied on day + 1: that day's message is not counted, only the later ones.
+            delivery_row(replied, day, "a"),
+            delivery_row(replied, day + timedelta(days=1), "a"),
+            delivery_row(replied, day + timedelta(days=2), "a"),
+            delivery_row(replied, day + timedelta(days=3), "a"),
+            # Answered on day + 1: the streak starts again after it.
+            delivery_row(answered, day, "a"),
+            delivery_row(answered, day + timedelta(days=1), "a", outcome="done"),
+            delivery_row(answered, day + timedelta(days=2), "a"),
+        ]
+        await session.execute(insert(Delivery), rows)
+
+    async with sessions() as session:
+        streaks = await LearningRepository(session).unanswered_streaks(
+            {
+                quiet: (day, None),
+                replied: (day, day + timedelta(days=1)),
+                answered: (day, None),
+            }
+        )
+
+    assert streaks == {quiet: 3, replied: 2, answered: 1}
+
+
+async def test_the_crowd_sample_counts_each_tip_sent_and_done(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Per sampled subscriber and tip: how often it went out and how often it was done; failed
+    and skipped sends are not sends."""
+    day = date(2026, 6, 1)
+    async with sessions.begin() as session:
+        await session.execute(insert(Subscriber), due_subscriber_rows(1, 9_000, START))
+        subscriber_id = await session.scalar(select(Subscriber.id))
+        assert subscriber_id is not None
+        rows = [
+            delivery_row(subscriber_id, day, "a", tip_id="kefir", outcome="done"),
+            delivery_row(subscriber_id, day + timedelta(days=1), "a", tip_id="kefir"),
+            delivery_row(
+                subscriber_id,
+                day + timedelta(days=2),
+                "a",
+                tip_id="kefir",
+                state=DeliveryState.FAILED,
+            ),
+            delivery_row(
+                subscriber_id,
+                day + timedelta(days=3),
+                "a",
+                tip_id="walk",
+                state=DeliveryState.SKIPPED,
+            ),
+            delivery_row(subscriber_id, day + timedelta(days=4), "a", tip_id="oats"),
+        ]
+        await session.execute(insert(Delivery), rows)
+
+    async with sessions() as session:
+        sample = await LearningRepository(session).crowd_sample(limit=10)
+
+    assert sample.tips == {subscriber_id: {"kefir": (2, 1), "oats": (1, 0)}}
+
+
 async def test_a_policy_that_ignores_the_crowd_gets_no_fitted_model(
     sessions: async_sessionmaker[AsyncSession], content: ContentStore
 ) -> None:

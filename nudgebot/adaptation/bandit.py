@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import ClassVar
 
 import numpy as np
@@ -33,7 +32,7 @@ from nudgebot.adaptation.distribution import (
 )
 from nudgebot.adaptation.eligibility import (
     eligible_tips,
-    follow_up_is_due,
+    follow_ups_due,
     is_silent,
     raised_topics,
 )
@@ -96,7 +95,7 @@ class AdaptivePolicy:
             in_topic.setdefault(tip.topic, []).append(tip)
         topic_ids = list(in_topic)
         membership = crowd.posterior(view.topics)
-        due = _follow_ups_due(view)
+        due = follow_ups_due(view)
         wins = self._topic_win_probabilities(
             library=library,
             view=view,
@@ -114,7 +113,7 @@ class AdaptivePolicy:
         for topic_id, win in zip(topic_ids, wins, strict=True):
             candidates = in_topic[topic_id]
             if silent:
-                candidates = _shorter_half(candidates, view, library)
+                candidates = _shorter_half(candidates, due, library)
             leader = min(
                 candidates,
                 key=lambda tip: _tip_preference(
@@ -192,7 +191,9 @@ class AdaptivePolicy:
         return weights
 
 
-def _shorter_half(tips: list[Tip], view: LearnerView, library: ContentLibrary) -> list[Tip]:
+def _shorter_half(
+    tips: list[Tip], follow_ups_due: frozenset[str], library: ContentLibrary
+) -> list[Tip]:
     """For someone gone silent, the tips no longer than the median (less to read, easier to
     do), and a follow-up due today whatever its length.
 
@@ -204,7 +205,7 @@ def _shorter_half(tips: list[Tip], view: LearnerView, library: ContentLibrary) -
     return [
         tip
         for tip, length in zip(tips, lengths, strict=True)
-        if length <= median or follow_up_is_due(tip, view)
+        if length <= median or tip.prerequisite in follow_ups_due
     ]
 
 
@@ -227,15 +228,6 @@ def _tip_preference(
         -round(lift, 2),
         -tip.difficulty,
         record.last_sent.toordinal() if record is not None else 0,
-    )
-
-
-def _follow_ups_due(view: LearnerView) -> frozenset[str]:
-    """The tips done yesterday: a follow-up of one of them is due today (`follow_up_is_due`
-    for every tip at once, as the tips' prerequisites)."""
-    yesterday = view.today - timedelta(days=1)
-    return frozenset(
-        tip_id for tip_id, record in view.tips.items() if record.last_done == yesterday
     )
 
 

@@ -97,15 +97,12 @@ def difficulty_cap(view: LearnerView, topic_id: str) -> int:
     return EASIEST + sum(streak >= step for step in DIFFICULTY_STEPS)
 
 
-def follow_up_is_due(tip: Tip, view: LearnerView) -> bool:
-    """Whether `tip` follows a tip the subscriber did yesterday: the best day to send it."""
-    if tip.prerequisite is None:
-        return False
-    record = view.tips.get(tip.prerequisite)
-    return (
-        record is not None
-        and record.last_done is not None
-        and view.today - record.last_done == timedelta(days=1)
+def follow_ups_due(view: LearnerView) -> frozenset[str]:
+    """The tips the subscriber did yesterday: a tip whose prerequisite is one of them is a
+    follow-up due today, the best day to send it (the step is fresh in their mind)."""
+    yesterday = view.today - timedelta(days=1)
+    return frozenset(
+        tip_id for tip_id, record in view.tips.items() if record.last_done == yesterday
     )
 
 

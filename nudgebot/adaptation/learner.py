@@ -131,7 +131,7 @@ class TipPolicy(Protocol):
 
     @property
     def reads_crowd(self) -> bool:
-        """Whether `choose` uses the crowd model: fitting one is not free, so the planner
+        """Whether `choose` uses the crowd model: fitting one is not free, so the tip chooser
         hands the policies that ignore it an uninformed model instead."""
         ...
 

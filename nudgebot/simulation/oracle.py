@@ -6,6 +6,8 @@ in knowing, not in what it may send.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from nudgebot.adaptation.crowd import CrowdModel
@@ -25,7 +27,7 @@ class OraclePolicy:
     """
 
     name: str = ORACLE
-    reads_crowd: bool = False
+    reads_crowd: ClassVar[bool] = False
 
     def __init__(self, behaviour: Behaviour) -> None:
         self._behaviour = behaviour

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nudgebot.adaptation import eligible_tips
+from nudgebot.adaptation.eligibility import follow_ups_due
 from nudgebot.adaptation.learner import TopicRecord
 from nudgebot.content import ContentLibrary
 from nudgebot.content.schema import TimeOfDay, Tip
@@ -237,3 +238,18 @@ def test_untranslated_tips_go_out_once_nothing_translated_is_left() -> None:
     history = {"sleep-es": sent(3, not_for_me=True)}
 
     assert eligible_ids(content, language="es", tips=history) == ["stress-en"]
+
+
+def test_follow_ups_are_due_only_after_a_tip_done_exactly_yesterday() -> None:
+    """Done yesterday: its follow-ups are due. Done two days ago, or sent yesterday and not
+    done, or done today: not."""
+    subscriber = view(
+        tips={
+            "done-yesterday": sent(1, done_days=1),
+            "done-before": sent(2, done_days=2),
+            "not-done": sent(1),
+            "done-today": sent(0, done_days=0),
+        }
+    )
+
+    assert follow_ups_due(subscriber) == frozenset({"done-yesterday"})

@@ -116,7 +116,7 @@ def test_a_shard_collects_garbage_less_often_and_puts_python_s_settings_back() -
         during = gc.get_threshold()
         frozen = gc.get_freeze_count()
 
-    assert during[0] >= 50 * before[0]
+    assert during[0] >= 10 * before[0]
     assert during[1:] == before[1:]
     assert frozen > 0
     assert gc.get_threshold() == before

@@ -97,8 +97,8 @@ class TopicChange:
 
 
 def _per_tip_sent(subscriber_ids: Iterable[int], *more: ColumnElement[Any]) -> Select[Any]:
-    """Per subscriber and tip ever sent to them (not failed or skipped): subscriber, tip, times
-    sent, times done, then `more` aggregates."""
+    """Per subscriber and tip ever planned for them and not failed or skipped (so sent, or
+    still on its way): subscriber, tip, times planned, times done, then `more` aggregates."""
     return (
         select(
             Delivery.subscriber_id,
