@@ -540,24 +540,13 @@ async def test_the_crowd_sample_counts_each_tip_sent_and_done(
         await session.execute(insert(Subscriber), due_subscriber_rows(1, 9_000, START))
         subscriber_id = await session.scalar(select(Subscriber.id))
         assert subscriber_id is not None
+        # One day, a slot each: the counts do not depend on the dates.
         rows = [
             delivery_row(subscriber_id, day, "a", tip_id="kefir", outcome="done"),
-            delivery_row(subscriber_id, day + timedelta(days=1), "a", tip_id="kefir"),
-            delivery_row(
-                subscriber_id,
-                day + timedelta(days=2),
-                "a",
-                tip_id="kefir",
-                state=DeliveryState.FAILED,
-            ),
-            delivery_row(
-                subscriber_id,
-                day + timedelta(days=3),
-                "a",
-                tip_id="walk",
-                state=DeliveryState.SKIPPED,
-            ),
-            delivery_row(subscriber_id, day + timedelta(days=4), "a", tip_id="oats"),
+            delivery_row(subscriber_id, day, "b", tip_id="kefir"),
+            delivery_row(subscriber_id, day, "c", tip_id="kefir", state=DeliveryState.FAILED),
+            delivery_row(subscriber_id, day, "d", tip_id="walk", state=DeliveryState.SKIPPED),
+            delivery_row(subscriber_id, day, "e", tip_id="oats"),
         ]
         await session.execute(insert(Delivery), rows)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import cast
 
 from sqlalchemy import (
     JSON,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     Time,
     UniqueConstraint,
@@ -44,6 +46,15 @@ class Base(DeclarativeBase):
     """Declarative base with the naming convention."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's table, for Core statements over many rows.
+
+    An INSERT or UPDATE on the table skips the ORM's bulk path, which walks every row's
+    attributes once more; `__table__` itself is typed as any FROM clause.
+    """
+    return cast(Table, model.__table__)
 
 
 def _str_enum(enum: type[StrEnum], name: str) -> Enum:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.db.models import Answer
+from nudgebot.db.models import Answer, table_of
 
 
 class AnswerRepository:
@@ -25,12 +24,11 @@ class AnswerRepository:
         """Insert new answers at once, without reading their ids back.
 
         Staged objects would be inserted one statement per row (the session reads each new id
-        back); nothing needs these ids, so one statement runs for every row. Into the table,
-        not the mapped class: the ORM's bulk insert went through every row's attributes again.
+        back); nothing needs these ids, so one statement runs for every row.
         """
         if answers:
             await self._session.execute(
-                insert(cast(Table, Answer.__table__)),
+                insert(table_of(Answer)),
                 [
                     {
                         "delivery_id": answer.delivery_id,

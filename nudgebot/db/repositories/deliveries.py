@@ -6,13 +6,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.db.models import Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberStatus
+from nudgebot.db.models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryState,
+    Subscriber,
+    SubscriberStatus,
+    table_of,
+)
 
 # States that do not use up a day's budget; everything else was, will be or may have been sent.
 _NOT_COUNTED = (DeliveryState.FAILED, DeliveryState.SKIPPED)
@@ -154,9 +160,8 @@ class DeliveryRepository:
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         # One statement executed for every row (not one statement with every row in it): its
-        # compiled form is cached, and the driver batches the rows into few round trips. Into
-        # the table, not the mapped class, which would go through every row's attributes again.
-        table = cast(Table, Delivery.__table__)
+        # compiled form is cached, and the driver batches the rows into few round trips.
+        table = table_of(Delivery)
         statement = (
             insert(table)
             .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date", "slot"])
@@ -289,7 +294,7 @@ class DeliveryRepository:
         knowing it arrived is better than guessing. It also stamps the subscriber's last
         message time, from which the minimum gap to the next message counts.
         """
-        table = cast(Table, Delivery.__table__)
+        table = table_of(Delivery)
         sent = [f for f in finished if f.state is DeliveryState.SENT]
         for group, allowed in (
             (sent, (DeliveryState.SENDING, DeliveryState.UNKNOWN)),
@@ -324,7 +329,7 @@ class DeliveryRepository:
                 ],
             )
         if sent:
-            subscribers = cast(Table, Subscriber.__table__)
+            subscribers = table_of(Subscriber)
             owner_of = (
                 select(table.c.subscriber_id)
                 .where(table.c.id == bindparam("b_id"))

@@ -7,14 +7,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
     Select,
-    Table,
     case,
     column,
     func,
@@ -31,6 +30,7 @@ from nudgebot.db.models import (
     DeliveryState,
     Subscriber,
     TopicStats,
+    table_of,
 )
 
 # Outcome values as stored (the content layer owns their meaning; db may not import it).
@@ -306,8 +306,7 @@ class LearningRepository:
     def _upsert(self, sets_streak: bool) -> Insert:
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        # The table, not the mapped class: the ORM's bulk path went through every row again.
-        table = cast(Table, TopicStats.__table__)
+        table = table_of(TopicStats)
         statement = insert(table)
         excluded = statement.excluded
         updates: dict[str, Any] = {
