@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import numpy as np
 import pytest
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nudgebot.adaptation import RandomPolicy
@@ -409,6 +409,46 @@ async def test_sunday_evening_brings_the_weekly_summary_instead_of_the_check_in(
     assert evening_kinds[-1] == ("2026-06-07", DeliveryKind.WEEKLY_SUMMARY, DeliveryState.SENT)
     assert {kind for _, kind, _ in evening_kinds[:-1]} == {DeliveryKind.WELLBEING}
     assert [notice.kind for notice in summaries] == ["weekly_summary"]
+
+
+async def test_an_unreadable_weekly_summary_fails_alone_and_the_rest_of_the_claim_goes_out(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+    telegram: RecordingTelegram,
+) -> None:
+    """Summaries are read for the whole claim at once; when that read fails, they are marked
+    failed with the reason, and a tip claimed with them is still sent."""
+    await subscribe(sessions, content)
+    await live_days(dispatcher, checkins, sessions, ["done"] * 7)
+    sunday_evening = START + timedelta(days=6) + EVENING
+    # Someone else's tip falls due half an hour later: claimed with the summary still queued.
+    later = sunday_evening + timedelta(minutes=30)
+    while await dispatcher.plan_due(sunday_evening):
+        pass
+    async with sessions.begin() as session:
+        await session.execute(insert(Subscriber), due_subscriber_rows(1, 500, later))
+    while await dispatcher.plan_due(later):
+        pass
+    async with sessions.begin() as session:
+        # The summary reads the wellbeing answers; claiming and sending never touch them.
+        await session.execute(text("ALTER TABLE answers RENAME TO answers_elsewhere"))
+    sent_before = len(telegram.sent)
+
+    await dispatcher.tick(later)
+
+    sunday = {
+        (d.subscriber_id, d.kind): (d.state, d.failure_reason)
+        for d in await rows(sessions, Delivery)
+        if d.local_date == sunday_evening.date()
+    }
+    assert sunday[(1, DeliveryKind.WEEKLY_SUMMARY)] == (
+        DeliveryState.FAILED,
+        "weekly summary could not be read",
+    )
+    assert sunday[(2, DeliveryKind.TIP)] == (DeliveryState.SENT, None)
+    assert [chat for chat, _, _ in telegram.sent[sent_before:]] == [500]
 
 
 async def test_later_then_did_it_calls_off_the_resend_and_keeps_the_counts_straight(

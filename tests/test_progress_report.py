@@ -324,3 +324,22 @@ async def test_weekly_summary_is_none_when_there_is_nothing_to_say(
     assert await progress.weekly_summary(subscriber_id, now) is None
     assert await progress.weekly_summary_html(subscriber_id, now) is None
     assert await progress.weekly_summary(subscriber_id + 1, now) is None
+
+
+async def test_weekly_summaries_read_together_match_each_read_alone(
+    subscriber: Subscriber77, progress: ProgressService
+) -> None:
+    """The outbox reads a claim's summaries in one go: the same summaries as one at a time,
+    and ids of nobody left out."""
+    subscriber_id = await subscriber.subscribe()
+    await subscriber.live(
+        range(14), did_it=two_days_in_three, mood=lambda n: 4 if two_days_in_three(n) else 2
+    )
+    now = DAY_ONE + timedelta(days=13) + EVENING
+
+    together = await progress.weekly_summaries([subscriber_id, subscriber_id + 1], now)
+    texts = await progress.weekly_summaries_html([subscriber_id + 1, subscriber_id], now)
+
+    assert together == {subscriber_id: await progress.weekly_summary(subscriber_id, now)}
+    assert texts == {subscriber_id: await progress.weekly_summary_html(subscriber_id, now)}
+    assert together[subscriber_id] is not None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import TelegramError
 
@@ -36,6 +38,11 @@ from nudgebot.delivery.transport import BrokenTipAlert, OutboxSender, WeeklySumm
 logger = logging.getLogger(__name__)
 
 MAX_SEND_ATTEMPTS = 5
+_SUMMARY_UNREADABLE = "weekly summary could not be read"
+
+# Each claimed subscriber's weekly summary (None: nothing to say), or None if they could not
+# be read.
+_Summaries = Mapping[int, str | None] | None
 
 
 @dataclass
@@ -100,17 +107,18 @@ class Dispatcher:
             report.unknown += await DeliveryRepository(session).expire_leases(now)
         limit = asyncio.Semaphore(self._settings.concurrency)
 
-        async def send_one(item: ClaimedDelivery) -> None:
+        async def send_one(item: ClaimedDelivery, summaries: _Summaries) -> None:
             # The slot covers the Telegram call only: waiting for the outcome's commit outside
             # it lets outcomes pile up and be committed together.
             async with limit:
-                outcome = await self._send(item, now, report)
+                outcome = await self._send(item, now, report, summaries)
             if outcome is not None:
                 await self._outcomes.record(outcome)
 
         while claimed := await self._claim(now):
             report.claimed += len(claimed)
-            await asyncio.gather(*(send_one(item) for item in claimed))
+            summaries = await self._weekly_summaries(claimed, now)
+            await asyncio.gather(*(send_one(item, summaries) for item in claimed))
         if report.claimed or report.planned:
             logger.info("dispatch tick: %s", report)
         return report
@@ -131,7 +139,7 @@ class Dispatcher:
             )
 
     async def _send(
-        self, item: ClaimedDelivery, now: datetime, report: TickReport
+        self, item: ClaimedDelivery, now: datetime, report: TickReport, summaries: _Summaries
     ) -> Finished | None:
         """Send one claimed delivery; the outcome to record, or None if already recorded."""
         library = self._content.library
@@ -144,10 +152,13 @@ class Dispatcher:
                 notice = render_dormant_notice(library, item.language)
                 message_id = await self._sender.send_notice(item.chat_id, item.id, notice)
             elif item.kind is DeliveryKind.WEEKLY_SUMMARY:
-                summary = await self._summary(item, now)
+                if summaries is None:
+                    return Finished(item.id, DeliveryState.FAILED, reason=_SUMMARY_UNREADABLE)
+                summary = summaries.get(item.subscriber_id)
                 if summary is None:
                     return Finished(item.id, DeliveryState.SKIPPED, reason="nothing to summarise")
-                message_id = await self._sender.send_notice(item.chat_id, item.id, summary)
+                notice = RenderedNotice("weekly_summary", summary)
+                message_id = await self._sender.send_notice(item.chat_id, item.id, notice)
             elif item.kind is DeliveryKind.WELLBEING:
                 checkin = render_wellbeing(library, item.language, {})
                 message_id = await self._sender.send_wellbeing(item.chat_id, item.id, checkin)
@@ -163,11 +174,21 @@ class Dispatcher:
         report.sent += 1
         return Finished(item.id, DeliveryState.SENT, message_id=message_id, sent_at=now)
 
-    async def _summary(self, item: ClaimedDelivery, now: datetime) -> RenderedNotice | None:
-        if self._summaries is None:
+    async def _weekly_summaries(
+        self, claimed: Sequence[ClaimedDelivery], now: datetime
+    ) -> _Summaries:
+        """The claim's weekly summaries, read together (None: the reading failed).
+
+        A failed read fails the summaries alone: the claim's other messages still go out.
+        """
+        ids = [item.subscriber_id for item in claimed if item.kind is DeliveryKind.WEEKLY_SUMMARY]
+        if not ids or self._summaries is None:
+            return {}
+        try:
+            return await self._summaries.weekly_summaries_html(ids, now)
+        except SQLAlchemyError:
+            logger.exception("weekly summaries of %d subscribers could not be read", len(ids))
             return None
-        html = await self._summaries.weekly_summary_html(item.subscriber_id, now)
-        return None if html is None else RenderedNotice("weekly_summary", html)
 
     async def _record_failure(
         self, item: ClaimedDelivery, failure: SendFailure, now: datetime, report: TickReport

@@ -7,6 +7,7 @@ callback-data format belong to the bot); it raises `telegram.error` exceptions u
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -43,8 +44,10 @@ class BrokenTipAlert(Protocol):
 
 
 class WeeklySummaries(Protocol):
-    """Writes a subscriber's weekly summary (Telegram HTML); None when there is nothing to say."""
+    """Writes subscribers' weekly summaries (Telegram HTML); None when there is nothing to say."""
 
-    async def weekly_summary_html(self, subscriber_id: int, now: datetime) -> str | None:
-        """The summary of the week up to `now`, in the subscriber's language."""
+    async def weekly_summaries_html(
+        self, subscriber_ids: Sequence[int], now: datetime
+    ) -> Mapping[int, str | None]:
+        """The summary of the week up to `now` of each subscriber, in their language."""
         ...

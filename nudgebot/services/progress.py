@@ -9,7 +9,7 @@ Two views share one reading of the history:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -24,7 +24,12 @@ from nudgebot.adaptation.progress import DayRecord, HabitProgress, habit_scores
 from nudgebot.content.schema import Outcome
 from nudgebot.content.store import ContentStore
 from nudgebot.db.models import Subscriber
-from nudgebot.db.repositories import DeliveryRepository, LearningRepository, SubscriberRepository
+from nudgebot.db.repositories import (
+    DeliveryRepository,
+    LearningRepository,
+    ScoreRow,
+    SubscriberRepository,
+)
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.scheduling import subscriber_day
 from nudgebot.services.summaries import WeeklySummary, render_weekly_summary
@@ -163,41 +168,57 @@ class ProgressService:
         to say: no tip done in the week and no pairing with enough data (an unknown subscriber
         too). A summary that only reports a blank week would feel like a reproach.
         """
+        return (await self.weekly_summaries([subscriber_id], now)).get(subscriber_id)
+
+    async def weekly_summaries(
+        self, subscriber_ids: Sequence[int], now: datetime
+    ) -> dict[int, WeeklySummary | None]:
+        """`weekly_summary` for many subscribers at once, read in three queries.
+
+        The outbox sends a whole claim of Sunday summaries together; read one at a time, each
+        cost a session and three round trips. Unknown ids are left out.
+        """
         async with self._sessions() as session:
-            subscriber = await SubscriberRepository(session).get(subscriber_id)
-            if subscriber is None:
-                return None
-            end = self._today(subscriber, now)
-            pairing_start = end - timedelta(days=PAIRING_DAYS - 1)
-            history = await self._history(
-                session, subscriber, pairing_start, end, with_scores=True
+            subscribers = await SubscriberRepository(session).many(subscriber_ids)
+            if not subscribers:
+                return {}
+            ends = {s.id: self._today(s, now) for s in subscribers}
+            first = min(ends.values()) - timedelta(days=PAIRING_DAYS - 1)
+            last = max(ends.values())
+            sent = await DeliveryRepository(session).sent_tips(ends, first, last)
+            scores = await LearningRepository(session).recent_scores(ends, first)
+        summaries: dict[int, WeeklySummary | None] = {}
+        for subscriber in subscribers:
+            end = ends[subscriber.id]
+            history = self._history_of(
+                sent.get(subscriber.id, []),
+                scores.get(subscriber.id, []),
+                end - timedelta(days=PAIRING_DAYS - 1),
+                end,
             )
-        week_start = end - timedelta(days=SUMMARY_DAYS - 1)
-        week = [record for record in history.records if record.day >= week_start]
-        done_days: dict[str, set[date]] = defaultdict(set)
-        for record in history.records:
-            if record.done and record.topic != _RETIRED:
-                done_days[record.topic].add(record.day)
-        paired_scores = {q: s for q, s in history.scores.items() if q in PAIRED_QUESTIONS}
-        pairings = tuple(wellbeing_pairings(done_days, paired_scores))
-        if not any(r.done for r in week) and not pairings:
-            return None
-        return WeeklySummary(
-            language=subscriber.language,
-            start=week_start,
-            end=end,
-            done_by_topic=_done_counts(week, with_zeros=False),
-            best_streak=_scores(week, week_start, end).overall.best_streak,
-            pairings=pairings,
-            pairing_days=PAIRING_DAYS,
-        )
+            summaries[subscriber.id] = _weekly_summary(subscriber.language, history, end)
+        return summaries
+
+    async def weekly_summaries_html(
+        self, subscriber_ids: Sequence[int], now: datetime
+    ) -> dict[int, str | None]:
+        """Each subscriber's weekly summary as Telegram HTML in their language (None: send
+        nothing); unknown ids are left out."""
+        library = self._content.library
+        return {
+            subscriber_id: (
+                None
+                if summary is None
+                else render_weekly_summary(library, summary.language, summary)
+            )
+            for subscriber_id, summary in (
+                await self.weekly_summaries(subscriber_ids, now)
+            ).items()
+        }
 
     async def weekly_summary_html(self, subscriber_id: int, now: datetime) -> str | None:
         """The weekly summary as Telegram HTML in the subscriber's language; None: send nothing."""
-        summary = await self.weekly_summary(subscriber_id, now)
-        if summary is None:
-            return None
-        return render_weekly_summary(self._content.library, summary.language, summary)
+        return (await self.weekly_summaries_html([subscriber_id], now)).get(subscriber_id)
 
     def _today(self, subscriber: Subscriber, now: datetime) -> date:
         if self._policy is None:
@@ -213,11 +234,30 @@ class ProgressService:
         *,
         with_scores: bool,
     ) -> _History:
-        sent = await DeliveryRepository(session).sent_tips(subscriber.id, start, today)
+        sent = await DeliveryRepository(session).sent_tips([subscriber.id], start, today)
+        rows = (
+            (await LearningRepository(session).recent_scores([subscriber.id], start)).get(
+                subscriber.id, []
+            )
+            if with_scores
+            else []
+        )
+        return self._history_of(sent.get(subscriber.id, []), rows, start, today)
+
+    def _history_of(
+        self,
+        sent: Sequence[tuple[date, str, str | None]],
+        score_rows: Sequence[ScoreRow],
+        start: date,
+        today: date,
+    ) -> _History:
+        """The history from `start` to `today` out of rows read for a wider window."""
         library = self._content.library
         records = []
         answered = 0
         for local_date, tip_id, outcome in sent:
+            if local_date < start or local_date > today:
+                continue
             if outcome is not None:
                 answered += 1
             elif local_date == today:
@@ -225,15 +265,35 @@ class ProgressService:
             tip = library.tips.get(tip_id)
             topic = tip.topic if tip is not None else _RETIRED
             records.append(DayRecord(local_date, topic, outcome == Outcome.DONE.value))
-        scores: dict[str, dict[date, float]] = {}
-        if with_scores:
-            rows = (await LearningRepository(session).recent_scores([subscriber.id], start)).get(
-                subscriber.id, []
-            )
-            scores = daily_scores(
-                DayScore(row.question_id, row.day, row.score) for row in rows if row.day <= today
-            )
+        scores = daily_scores(
+            DayScore(row.question_id, row.day, row.score)
+            for row in score_rows
+            if start <= row.day <= today
+        )
         return _History(records, answered, scores)
+
+
+def _weekly_summary(language: str, history: _History, end: date) -> WeeklySummary | None:
+    """The week up to `end` out of a `PAIRING_DAYS` history; None: nothing to say."""
+    week_start = end - timedelta(days=SUMMARY_DAYS - 1)
+    week = [record for record in history.records if record.day >= week_start]
+    done_days: dict[str, set[date]] = defaultdict(set)
+    for record in history.records:
+        if record.done and record.topic != _RETIRED:
+            done_days[record.topic].add(record.day)
+    paired_scores = {q: s for q, s in history.scores.items() if q in PAIRED_QUESTIONS}
+    pairings = tuple(wellbeing_pairings(done_days, paired_scores))
+    if not any(r.done for r in week) and not pairings:
+        return None
+    return WeeklySummary(
+        language=language,
+        start=week_start,
+        end=end,
+        done_by_topic=_done_counts(week, with_zeros=False),
+        best_streak=_scores(week, week_start, end).overall.best_streak,
+        pairings=pairings,
+        pairing_days=PAIRING_DAYS,
+    )
 
 
 def _scores(records: list[DayRecord], start: date, end: date) -> HabitProgress:

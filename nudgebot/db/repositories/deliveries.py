@@ -79,26 +79,29 @@ class DeliveryRepository:
         return {d.id: d for d in await self._session.scalars(query)}
 
     async def sent_tips(
-        self, subscriber_id: int, first: date, last: date
-    ) -> list[tuple[date, str, str | None]]:
-        """(local date, tip, current outcome) of the tips sent to a subscriber between two days.
+        self, subscriber_ids: Iterable[int], first: date, last: date
+    ) -> dict[int, list[tuple[date, str, str | None]]]:
+        """Per subscriber, (local date, tip, current outcome) of each tip sent between two days,
+        in order.
 
         `unknown` counts as sent: the subscriber may well have seen it.
         """
         query = (
-            select(Delivery.local_date, Delivery.tip_id, Delivery.outcome)
+            select(Delivery.subscriber_id, Delivery.local_date, Delivery.tip_id, Delivery.outcome)
             .where(
-                Delivery.subscriber_id == subscriber_id,
+                Delivery.subscriber_id.in_(list(subscriber_ids)),
                 Delivery.local_date.between(first, last),
                 Delivery.kind == DeliveryKind.TIP,
                 Delivery.state.in_((DeliveryState.SENT, DeliveryState.UNKNOWN)),
                 Delivery.tip_id.is_not(None),
             )
-            .order_by(Delivery.local_date, Delivery.id)
+            .order_by(Delivery.subscriber_id, Delivery.local_date, Delivery.id)
         )
-        return [
-            (day, tip, outcome) for day, tip, outcome in await self._session.execute(query) if tip
-        ]
+        sent: dict[int, list[tuple[date, str, str | None]]] = defaultdict(list)
+        for subscriber_id, day, tip, outcome in await self._session.execute(query):
+            if tip:
+                sent[subscriber_id].append((day, tip, outcome))
+        return sent
 
     async def by_message(self, subscriber_id: int, message_id: int) -> Delivery | None:
         """The subscriber's delivery that became Telegram message `message_id`."""

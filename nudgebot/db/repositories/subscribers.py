@@ -21,6 +21,11 @@ class SubscriberRepository:
         """A subscriber by id."""
         return await self._session.get(Subscriber, subscriber_id)
 
+    async def many(self, subscriber_ids: Iterable[int]) -> list[Subscriber]:
+        """Subscribers by id, for the ids that exist, in id order."""
+        query = select(Subscriber).where(Subscriber.id.in_(list(subscriber_ids)))
+        return list(await self._session.scalars(query.order_by(Subscriber.id)))
+
     async def by_chat_ids(self, chat_ids: Iterable[int]) -> dict[int, Subscriber]:
         """Subscribers by chat id, for the chats that have one."""
         query = select(Subscriber).where(Subscriber.chat_id.in_(list(chat_ids)))
