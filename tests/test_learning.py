@@ -4,12 +4,15 @@ sends through a recording sender (the Telegram edge), everything else is the bot
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 import pytest
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nudgebot.adaptation import RandomPolicy
@@ -18,7 +21,16 @@ from nudgebot.app import delivery_policy
 from nudgebot.config import Settings
 from nudgebot.content import ContentStore
 from nudgebot.content.rendering import RenderedNotice, RenderedTip, RenderedWellbeing
-from nudgebot.db import Answer, Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberStatus
+from nudgebot.db import (
+    Answer,
+    Delivery,
+    DeliveryKind,
+    DeliveryState,
+    Subscriber,
+    SubscriberStatus,
+    create_engine,
+    create_session_factory,
+)
 from nudgebot.db.models import Note, TopicStats
 from nudgebot.db.repositories import LearningRepository
 from nudgebot.delivery import Dispatcher, DispatcherSettings
@@ -594,6 +606,54 @@ async def test_the_crowd_sample_counts_each_tip_sent_and_done(
         sample = await LearningRepository(session).crowd_sample(limit=10)
 
     assert sample.tips == {subscriber_id: {"kefir": (2, 1), "oats": (1, 0)}}
+
+
+async def test_sqlite_reads_the_per_tip_history_from_its_index_alone(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """The per-tip history (read at every planning, and by the crowd's refit) grows with each
+    subscriber's days: SQLite answers it from the covering index, in the index's order,
+    without fetching table rows or sorting."""
+    path = tmp_path / "plans.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    statements: list[tuple[str, Sequence[object]]] = []
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def keep(
+        _conn: object, _cursor: object, sql: str, params: Sequence[object], *_rest: object
+    ) -> None:
+        statements.append((sql, params))
+
+    try:
+        sessions = create_session_factory(engine)
+        async with sessions.begin() as session:
+            await session.execute(insert(Subscriber), due_subscriber_rows(1, 9_000, START))
+        async with sessions() as session:
+            await LearningRepository(session).tip_histories([1])
+            await LearningRepository(session).crowd_sample(limit=10)
+            per_tip = [
+                (sql, params)
+                for sql, params in statements
+                if "GROUP BY deliveries.subscriber_id, deliveries.tip_id" in sql
+            ]
+            connection = await session.connection()
+            plans = [
+                " | ".join(
+                    str(row[-1])
+                    for row in await connection.exec_driver_sql(
+                        f"EXPLAIN QUERY PLAN {sql}", params
+                    )
+                )
+                for sql, params in per_tip
+            ]
+    finally:
+        await engine.dispose()
+
+    assert len(plans) == 2
+    for plan in plans:
+        assert "USING COVERING INDEX ix_deliveries_tip_history" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
 
 
 async def test_a_policy_that_ignores_the_crowd_gets_no_fitted_model(
