@@ -14,8 +14,13 @@ first of all, while there are any.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+import numpy.typing as npt
 
 from nudgebot.adaptation.learner import LearnerView
 from nudgebot.content.library import ContentLibrary
@@ -38,7 +43,7 @@ EASIEST = 1
 # masks order relaxations lexicographically: time of day alone gives way first, then
 # difficulty alone, then both, and cooldown only when every tip of the topic is cooling down.
 # Only tips whose mask is exactly their topic's smallest are eligible.
-# (Plain ints rather than an IntFlag: enum arithmetic was half the cost of a choice.)
+# (Plain ints rather than an IntFlag: they are combined in an array, one mask per tip.)
 #
 # A morning tip in the evening is a small mismatch: the subscriber can still act tomorrow.
 BREAKS_TIME_OF_DAY = 1
@@ -47,6 +52,9 @@ BREAKS_DIFFICULTY = 2
 # A repeat is the one thing a subscriber notices at once, so it gives way last.
 BREAKS_COOLDOWN = 4
 _TRANSLATED_FIELDS = ("title", "text", "action", "why")
+
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
 
 
 def eligible_tips(library: ContentLibrary, view: LearnerView) -> list[Tip]:
@@ -62,25 +70,28 @@ def eligible_tips(library: ContentLibrary, view: LearnerView) -> list[Tip]:
     policy's choice. Empty only when the hard rules leave nothing (every tip in the chosen
     topics "Not for me" or ruled out by a low score).
     """
-    candidates = _masked_candidates(library, view)
+    table = _TipTable.of(library)
+    history = _History.of(table, view)
+    candidates = _passing_hard_rules(library, table, history, view)
     # The subscriber's language comes before every other preference, across the library: a
     # repeat they can read beats a new tip they may not (relaxed only when nothing is
     # translated at all).
     if view.language is not None:
-        language = view.language
-        translated = [(tip, broken) for tip, broken in candidates if _translated(tip, language)]
-        candidates = translated or candidates
-    least: dict[str, int] = {}
-    for tip, broken in candidates:
-        smallest = least.get(tip.topic)
-        if smallest is None or broken < smallest:
-            least[tip.topic] = broken
-    admitted = [tip for tip, broken in candidates if broken == least[tip.topic]]
-    cooling = [tip for tip in admitted if least[tip.topic] & BREAKS_COOLDOWN]
-    if not cooling:
-        return admitted
-    repeats = {tip.id for tip in _sent_longest_ago_per_topic(cooling, view)}
-    return [tip for tip in admitted if not least[tip.topic] & BREAKS_COOLDOWN or tip.id in repeats]
+        translated = candidates & table.translated_into(view.language)
+        if translated.any():
+            candidates = translated
+    broken = _broken_soft_rules(library, table, history, view)
+    topics = table.topic[candidates]
+    least = np.full(len(table.topic_ids), _NONE_LEFT)
+    np.minimum.at(least, topics, broken[candidates])
+    admitted = candidates & (broken == least[table.topic])
+    cooling = admitted & ((least[table.topic] & BREAKS_COOLDOWN) != 0)
+    if cooling.any():
+        # Only the tip of each such topic sent longest ago (cooling tips all have a record).
+        oldest = np.full(len(table.topic_ids), _NONE_LEFT)
+        np.minimum.at(oldest, table.topic[cooling], history.last_sent[cooling])
+        admitted &= ~cooling | (history.last_sent == oldest[table.topic])
+    return [table.tips[index] for index in np.flatnonzero(admitted).tolist()]
 
 
 def is_silent(view: LearnerView) -> bool:
@@ -93,7 +104,10 @@ def difficulty_cap(view: LearnerView, topic_id: str) -> int:
     if is_silent(view):
         return EASIEST
     record = view.topics.get(topic_id)
-    streak = record.done_streak if record is not None else 0
+    return _cap_of_streak(record.done_streak) if record is not None else EASIEST
+
+
+def _cap_of_streak(streak: int) -> int:
     return EASIEST + sum(streak >= step for step in DIFFICULTY_STEPS)
 
 
@@ -143,46 +157,157 @@ def raised_topics(library: ContentLibrary, view: LearnerView) -> frozenset[str]:
     )
 
 
-def _masked_candidates(library: ContentLibrary, view: LearnerView) -> list[tuple[Tip, int]]:
-    """Every tip that passes the hard rules, with the mask of the soft rules it breaks."""
-    # One pass over the library with the rules written out in it: this runs for every tip
-    # of every choice, and a function call per rule per tip was most of a choice's cost.
-    avoided = avoided_tags(library, view)
-    silent = is_silent(view)
-    caps = {topic_id: difficulty_cap(view, topic_id) for topic_id in library.topics}
-    chosen, records, today, slot = view.chosen_topics, view.tips, view.today, view.time_of_day
-    every_time = slot is TimeOfDay.ANY
-    candidates: list[tuple[Tip, int]] = []
-    for tip in library.tips.values():
-        # The hard rules, never relaxed: the subscriber's topics, never a tip marked "Not for
-        # me", no tag a recent low score rules out, and a follow-up only after its first step
-        # was done ("taste your sauerkraut" reads as nonsense before "make sauerkraut"; a
-        # prerequisite retired from the library can no longer be done, so it holds nothing).
-        if chosen is not None and tip.topic not in chosen:
-            continue
-        record = records.get(tip.id)
-        if record is not None and record.not_for_me:
-            continue
-        if avoided and avoided.intersection(tip.tags):
-            continue
-        prerequisite = tip.prerequisite
-        if prerequisite is not None and prerequisite in library.tips:
-            first_step = records.get(prerequisite)
-            if first_step is None or first_step.last_done is None:
+# Larger than any mask and any day number: "none yet" for the per-topic minimums.
+_NONE_LEFT = np.iinfo(np.int64).max
+_TIMES = tuple(TimeOfDay)
+
+
+@dataclass(frozen=True)
+class _TipTable:
+    """The library's tips as columns, for rules applied to every tip at once.
+
+    Built once per library (a choice runs the rules over all of its tips; one tip at a time,
+    in Python, they were a quarter of a choice's cost) and dropped with it.
+    """
+
+    tips: tuple[Tip, ...]
+    index: dict[str, int]
+    topic_ids: tuple[str, ...]
+    topic_code: dict[str, int]
+    topic: Ints
+    difficulty: Ints
+    time_of_day: Ints
+    cooldown_days: Ints
+    has_prerequisite: Bools
+    # The prerequisite's position, -1 without one in the library (a retired first step holds
+    # nothing back).
+    prerequisite: Ints
+    tags: tuple[frozenset[str], ...]
+    _translated: dict[str, Bools] = field(default_factory=dict)
+
+    @staticmethod
+    def of(library: ContentLibrary) -> _TipTable:
+        """The table of `library`'s tips, built on first use."""
+        kept = _tables.get(id(library))
+        if kept is not None and kept[0]() is library:
+            return kept[1]
+        table = _TipTable.build(library)
+        key = id(library)
+        _tables[key] = (weakref.ref(library), table)
+        weakref.finalize(library, _tables.pop, key, None)
+        return table
+
+    @staticmethod
+    def build(library: ContentLibrary) -> _TipTable:
+        tips = tuple(library.tips.values())
+        index = {tip.id: position for position, tip in enumerate(tips)}
+        # The library's topics first, in order; a tip's topic missing from them (never, once
+        # the library is checked) gets a code of its own.
+        topic_ids = tuple(dict.fromkeys([*library.topics, *(tip.topic for tip in tips)]))
+        topic_code = {topic: code for code, topic in enumerate(topic_ids)}
+        return _TipTable(
+            tips=tips,
+            index=index,
+            topic_ids=topic_ids,
+            topic_code=topic_code,
+            topic=np.array([topic_code[tip.topic] for tip in tips], dtype=np.int64),
+            difficulty=np.array([tip.difficulty for tip in tips], dtype=np.int64),
+            time_of_day=np.array([_TIMES.index(tip.time_of_day) for tip in tips], dtype=np.int64),
+            cooldown_days=np.array([tip.cooldown_days for tip in tips], dtype=np.int64),
+            has_prerequisite=np.array([tip.prerequisite is not None for tip in tips], dtype=bool),
+            prerequisite=np.array(
+                [index.get(tip.prerequisite, -1) if tip.prerequisite else -1 for tip in tips],
+                dtype=np.int64,
+            ),
+            tags=tuple(frozenset(tip.tags) for tip in tips),
+        )
+
+    def translated_into(self, language: str) -> Bools:
+        """Which tips have every part a subscriber reads in `language`."""
+        known = self._translated.get(language)
+        if known is None:
+            known = np.array([_translated(tip, language) for tip in self.tips], dtype=bool)
+            self._translated[language] = known
+        return known
+
+
+# Each library's table while the library lives, by id (a library is not hashable), with a
+# reference to check the id still belongs to it.
+_tables: dict[int, tuple[weakref.ref[ContentLibrary], _TipTable]] = {}
+
+
+@dataclass(frozen=True)
+class _History:
+    """The subscriber's record of each library tip, as columns (one pass over their records)."""
+
+    sent: Bools
+    # Day numbers (date.toordinal); meaningless where `sent` is False.
+    last_sent: Ints
+    done: Bools
+    not_for_me: Bools
+
+    @staticmethod
+    def of(table: _TipTable, view: LearnerView) -> _History:
+        count = len(table.tips)
+        sent = np.zeros(count, dtype=bool)
+        last_sent = np.zeros(count, dtype=np.int64)
+        done = np.zeros(count, dtype=bool)
+        not_for_me = np.zeros(count, dtype=bool)
+        for tip_id, record in view.tips.items():
+            position = table.index.get(tip_id)
+            if position is None:  # retired from the library
                 continue
-        # The soft rules, as a mask. A slot of ANY time (none known) takes every tip.
-        broken = 0
-        if not (every_time or tip.time_of_day is TimeOfDay.ANY or tip.time_of_day is slot):
-            broken |= BREAKS_TIME_OF_DAY
-        # A follow-up's done prerequisite is the ramp its author designed, so it may exceed the
-        # streak's level; silence still caps it. A topic missing from the library's topics
-        # (never, once checked) gets the cap of a topic without any streak.
-        if (prerequisite is None or silent) and tip.difficulty > caps.get(tip.topic, EASIEST):
-            broken |= BREAKS_DIFFICULTY
-        if record is not None and record.last_sent + timedelta(days=tip.cooldown_days) > today:
-            broken |= BREAKS_COOLDOWN
-        candidates.append((tip, broken))
-    return candidates
+            sent[position] = True
+            last_sent[position] = record.last_sent.toordinal()
+            done[position] = record.last_done is not None
+            not_for_me[position] = record.not_for_me
+        return _History(sent, last_sent, done, not_for_me)
+
+
+def _passing_hard_rules(
+    library: ContentLibrary, table: _TipTable, history: _History, view: LearnerView
+) -> Bools:
+    """The hard rules, never relaxed: the subscriber's topics, never a tip marked "Not for me",
+    no tag a recent low score rules out, and a follow-up only after its first step was done
+    ("taste your sauerkraut" reads as nonsense before "make sauerkraut")."""
+    passing = ~history.not_for_me
+    if view.chosen_topics is not None:
+        chosen = np.array([topic in view.chosen_topics for topic in table.topic_ids], dtype=bool)
+        passing &= chosen[table.topic]
+    avoided = avoided_tags(library, view)
+    if avoided:
+        passing &= np.array([not (avoided & tags) for tags in table.tags], dtype=bool)
+    follow_up = table.prerequisite >= 0
+    first_step_done = history.done[np.where(follow_up, table.prerequisite, 0)]
+    return passing & (~follow_up | first_step_done)
+
+
+def _broken_soft_rules(
+    library: ContentLibrary, table: _TipTable, history: _History, view: LearnerView
+) -> Ints:
+    """The mask of soft rules each tip breaks (see `BREAKS_TIME_OF_DAY`)."""
+    broken = np.zeros(len(table.tips), dtype=np.int64)
+    # A slot of ANY time (none known) takes every tip, as does a tip for ANY time.
+    if view.time_of_day is not TimeOfDay.ANY:
+        fits = (table.time_of_day == _TIMES.index(TimeOfDay.ANY)) | (
+            table.time_of_day == _TIMES.index(view.time_of_day)
+        )
+        broken[~fits] |= BREAKS_TIME_OF_DAY
+    # A follow-up's done prerequisite is the ramp its author designed, so it may exceed the
+    # streak's level; silence still caps it. A topic missing from the library's topics gets
+    # the cap of a topic without any streak.
+    caps = np.full(len(table.topic_ids), EASIEST, dtype=np.int64)
+    if not is_silent(view):
+        for topic, record in view.topics.items():
+            code = table.topic_code.get(topic)
+            if code is not None and topic in library.topics:
+                caps[code] = _cap_of_streak(record.done_streak)
+    capped = ~table.has_prerequisite if not is_silent(view) else np.ones_like(history.sent)
+    broken[capped & (table.difficulty > caps[table.topic])] |= BREAKS_DIFFICULTY
+    today = view.today.toordinal()
+    cooling = history.sent & (history.last_sent + table.cooldown_days > today)
+    broken[cooling] |= BREAKS_COOLDOWN
+    return broken
 
 
 def _translated(tip: Tip, language: str) -> bool:
@@ -192,12 +317,3 @@ def _translated(tip: Tip, language: str) -> bool:
         if isinstance(value, str) or language not in value:
             return False
     return True
-
-
-def _sent_longest_ago_per_topic(tips: list[Tip], view: LearnerView) -> list[Tip]:
-    # Only cooling tips reach here, so every one has a record.
-    oldest: dict[str, date] = {}
-    for tip in tips:
-        sent = view.tips[tip.id].last_sent
-        oldest[tip.topic] = min(sent, oldest.get(tip.topic, sent))
-    return [tip for tip in tips if view.tips[tip.id].last_sent == oldest[tip.topic]]

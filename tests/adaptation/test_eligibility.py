@@ -253,3 +253,16 @@ def test_follow_ups_are_due_only_after_a_tip_done_exactly_yesterday() -> None:
     )
 
     assert follow_ups_due(subscriber) == frozenset({"done-yesterday"})
+
+
+def test_each_library_is_judged_by_its_own_tips() -> None:
+    """The rules see the library they are given, whatever was judged before: a library without
+    a tip (one Telegram refused, say) never offers it, and the whole one still does, even when
+    a new library takes a discarded one's place in memory."""
+    whole = library(tip("a", "sleep"), tip("b", "sleep"), tip("c", "stress"))
+    for _ in range(3):
+        without_b = library(tip("a", "sleep"), tip("c", "stress"))
+
+        assert eligible_ids(without_b) == ["a", "c"]
+        assert eligible_ids(whole) == ["a", "b", "c"]
+        del without_b
