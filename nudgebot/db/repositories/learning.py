@@ -11,14 +11,10 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
-    Integer,
     Select,
     case,
-    column,
     func,
     select,
-    values,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -212,36 +208,31 @@ class LearningRepository:
         reply or None); only messages sent on later days than the reply count. The look-back
         is bounded (silence becomes dormancy after a week), so this stays cheap with history.
         """
-        if not last_replies:
-            return {}
-        # Each subscriber's own first day, joined in as a table of bounds: someone who replied
-        # yesterday has a day or two of rows to count, not the whole look-back (the rows before
-        # a reply were most of what this read, and all of them were thrown away).
-        bounds = (
-            values(column("subscriber_id", Integer), column("since", Date), name="silence_bounds")
-            .data(
-                [
-                    (subscriber_id, first if replied_on is None else max(first, replied_on + _DAY))
-                    for subscriber_id, (first, replied_on) in last_replies.items()
-                ]
-            )
-            # A common table expression: SQLite cannot name the columns of VALUES in FROM.
-            .cte()
-        )
-        query = (
-            select(Delivery.subscriber_id, Delivery.outcome)
-            .join(bounds, bounds.c.subscriber_id == Delivery.subscriber_id)
-            .where(
-                Delivery.local_date >= bounds.c.since,
-                Delivery.kind.in_(_ASKING),
-                Delivery.state == DeliveryState.SENT,
-            )
-            .order_by(Delivery.subscriber_id, Delivery.local_date)
-        )
+        # Each subscriber's own first day: someone who replied yesterday has a day or two of
+        # rows to count, not the whole look-back (the rows before a reply were most of what a
+        # single bound read, and all of them were thrown away). One query per distinct first
+        # day (at most one per day of the look-back), each compiled once and cached: a table of
+        # bounds in VALUES took a new compilation for every batch (its size changes), which
+        # cost more than the query itself.
+        by_first_day: dict[date, list[int]] = defaultdict(list)
+        for subscriber_id, (first, replied_on) in last_replies.items():
+            since = first if replied_on is None else max(first, replied_on + _DAY)
+            by_first_day[since].append(subscriber_id)
         streaks: dict[int, int] = defaultdict(int)
-        for subscriber_id, outcome in await self._session.execute(query):
-            # An answered message ends the streak; the ones after it start a new count.
-            streaks[subscriber_id] = 0 if outcome is not None else streaks[subscriber_id] + 1
+        for since, subscriber_ids in sorted(by_first_day.items()):
+            query = (
+                select(Delivery.subscriber_id, Delivery.outcome)
+                .where(
+                    Delivery.subscriber_id.in_(subscriber_ids),
+                    Delivery.local_date >= since,
+                    Delivery.kind.in_(_ASKING),
+                    Delivery.state == DeliveryState.SENT,
+                )
+                .order_by(Delivery.subscriber_id, Delivery.local_date)
+            )
+            for subscriber_id, outcome in await self._session.execute(query):
+                # An answered message ends the streak; the ones after it start a new count.
+                streaks[subscriber_id] = 0 if outcome is not None else streaks[subscriber_id] + 1
         return dict(streaks)
 
     async def crowd_sample(self, limit: int) -> CrowdSample:
