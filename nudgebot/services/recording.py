@@ -30,6 +30,7 @@ from nudgebot.db.repositories import (
     AnswerRepository,
     DeliveryRepository,
     LearningRepository,
+    NewAnswer,
     Planned,
     SubscriberRepository,
     TopicChange,
@@ -56,7 +57,7 @@ class _Known:
     scores: dict[int, dict[str, int]]
     # The "did it" run per (subscriber, topic).
     streaks: dict[tuple[int, str], int]
-    answers: list[Answer] = field(default_factory=list)
+    answers: list[NewAnswer] = field(default_factory=list)
     changes: list[TopicChange] = field(default_factory=list)
     # Tips put off with "Later" and then answered otherwise: their re-send is called off.
     called_off: list[int] = field(default_factory=list)
@@ -172,7 +173,7 @@ class PressRecorder:
             known.called_off.append(delivery.id)
         known.options[delivery.id] = option.id
         known.answers.append(
-            Answer(
+            NewAnswer(
                 delivery_id=delivery.id,
                 subscriber_id=subscriber.id,
                 option_id=option.id,
@@ -230,7 +231,7 @@ class PressRecorder:
         if previous == score:
             return CheckinResult(CheckinStatus.UNCHANGED, language, label, message)
         known.answers.append(
-            Answer(
+            NewAnswer(
                 delivery_id=delivery.id,
                 subscriber_id=subscriber.id,
                 option_id=press.option_id,

@@ -1,6 +1,6 @@
 """Queries, one repository per table. Repositories never commit: services own transactions."""
 
-from nudgebot.db.repositories.answers import AnswerRepository
+from nudgebot.db.repositories.answers import AnswerRepository, NewAnswer
 from nudgebot.db.repositories.broken_tips import BrokenTipRepository
 from nudgebot.db.repositories.deliveries import (
     ClaimedDelivery,
@@ -25,6 +25,7 @@ __all__ = [
     "DeliveryRepository",
     "Finished",
     "LearningRepository",
+    "NewAnswer",
     "PersonalDataRepository",
     "PersonalRows",
     "Planned",
