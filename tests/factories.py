@@ -16,8 +16,8 @@ def due_subscriber_rows(count: int, first_chat: int, now: datetime) -> list[dict
     """`count` active subscribers in UTC, all due a minute before `now`, chat ids consecutive.
 
     Tips only (no wellbeing check-in), with the nudge a minute before `now`: what is due is
-    then that tip at any hour, never an evening check-in or a Sunday summary, so fan-out tests
-    and benchmarks do not depend on the clock.
+    then that tip at any hour, never an evening check-in, so fan-out tests and benchmarks do not
+    depend on the clock. (On a Sunday evening the weekly summary still takes the evening slot.)
     """
     nudge = (now - timedelta(minutes=1)).strftime("%H:%M")
     return [
