@@ -185,8 +185,8 @@ class ProgressService:
             ends = {s.id: self._today(s, now) for s in subscribers}
             first = min(ends.values()) - timedelta(days=PAIRING_DAYS - 1)
             last = max(ends.values())
-            sent = await DeliveryRepository(session).sent_tips(ends, first, last)
-            scores = await LearningRepository(session).recent_scores(ends, first)
+            sent = await DeliveryRepository(session).sent_tips(list(ends), first, last)
+            scores = await LearningRepository(session).recent_scores(list(ends), first)
         summaries: dict[int, WeeklySummary | None] = {}
         for subscriber in subscribers:
             end = ends[subscriber.id]
