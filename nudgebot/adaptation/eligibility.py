@@ -99,15 +99,8 @@ def is_silent(view: LearnerView) -> bool:
     return view.unanswered_streak >= SILENT_AFTER_UNANSWERED
 
 
-def difficulty_cap(view: LearnerView, topic_id: str) -> int:
-    """The hardest difficulty the subscriber has earned in a topic (1 when silent)."""
-    if is_silent(view):
-        return EASIEST
-    record = view.topics.get(topic_id)
-    return _cap_of_streak(record.done_streak) if record is not None else EASIEST
-
-
 def _cap_of_streak(streak: int) -> int:
+    """The hardest difficulty a run of `streak` "did it" answers in a topic has earned."""
     return EASIEST + sum(streak >= step for step in DIFFICULTY_STEPS)
 
 
@@ -296,13 +289,15 @@ def _broken_soft_rules(
     # A follow-up's done prerequisite is the ramp its author designed, so it may exceed the
     # streak's level; silence still caps it. A topic missing from the library's topics gets
     # the cap of a topic without any streak.
+    # Silence caps every topic at the easiest level, follow-ups included.
+    silent = is_silent(view)
     caps = np.full(len(table.topic_ids), EASIEST, dtype=np.int64)
-    if not is_silent(view):
+    if not silent:
         for topic, record in view.topics.items():
             code = table.topic_code.get(topic)
             if code is not None and topic in library.topics:
                 caps[code] = _cap_of_streak(record.done_streak)
-    capped = ~table.has_prerequisite if not is_silent(view) else np.ones_like(history.sent)
+    capped = np.ones_like(history.sent) if silent else ~table.has_prerequisite
     broken[capped & (table.difficulty > caps[table.topic])] |= BREAKS_DIFFICULTY
     today = view.today.toordinal()
     cooling = history.sent & (history.last_sent + table.cooldown_days > today)
