@@ -5,7 +5,7 @@ sends through a recording sender (the Telegram edge), everything else is the bot
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -32,7 +32,7 @@ from nudgebot.db import (
     create_session_factory,
 )
 from nudgebot.db.models import Note, TopicStats
-from nudgebot.db.repositories import LearningRepository
+from nudgebot.db.repositories import DeliveryRepository, LearningRepository
 from nudgebot.delivery import Dispatcher, DispatcherSettings
 from nudgebot.delivery.learning import TipChooser
 from nudgebot.services import (
@@ -608,12 +608,14 @@ async def test_the_crowd_sample_counts_each_tip_sent_and_done(
     assert sample.tips == {subscriber_id: {"kefir": (2, 1), "oats": (1, 0)}}
 
 
-async def test_sqlite_reads_the_per_tip_history_from_its_index_alone(
-    sqlite_template: Path, tmp_path: Path
-) -> None:
-    """The per-tip history (read at every planning, and by the crowd's refit) grows with each
-    subscriber's days: SQLite answers it from the covering index, in the index's order,
-    without fetching table rows or sorting."""
+async def _sqlite_plans(
+    sqlite_template: Path,
+    tmp_path: Path,
+    read: Callable[[AsyncSession], Awaitable[object]],
+    marker: str,
+) -> list[str]:
+    """SQLite's plan of each statement containing `marker` that `read` runs, on a migrated
+    database holding one subscriber (id 1) and no deliveries."""
     path = tmp_path / "plans.sqlite3"
     shutil.copyfile(sqlite_template, path)
     engine = create_engine(f"sqlite+aiosqlite:///{path}")
@@ -623,37 +625,79 @@ async def test_sqlite_reads_the_per_tip_history_from_its_index_alone(
     def keep(
         _conn: object, _cursor: object, sql: str, params: Sequence[object], *_rest: object
     ) -> None:
-        statements.append((sql, params))
+        if marker in sql:
+            statements.append((sql, params))
 
     try:
         sessions = create_session_factory(engine)
         async with sessions.begin() as session:
             await session.execute(insert(Subscriber), due_subscriber_rows(1, 9_000, START))
         async with sessions() as session:
-            await LearningRepository(session).tip_histories([1])
-            await LearningRepository(session).crowd_sample(limit=10)
-            per_tip = [
-                (sql, params)
-                for sql, params in statements
-                if "GROUP BY deliveries.subscriber_id, deliveries.tip_id" in sql
-            ]
+            await read(session)
             connection = await session.connection()
-            plans = [
+            return [
                 " | ".join(
                     str(row[-1])
                     for row in await connection.exec_driver_sql(
                         f"EXPLAIN QUERY PLAN {sql}", params
                     )
                 )
-                for sql, params in per_tip
+                for sql, params in list(statements)
             ]
     finally:
         await engine.dispose()
+
+
+async def test_sqlite_reads_the_per_tip_history_from_its_index_alone(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """The per-tip history (read at every planning, and by the crowd's refit) grows with each
+    subscriber's days: SQLite answers it from the covering index, in the index's order,
+    without fetching table rows or sorting."""
+
+    async def read(session: AsyncSession) -> None:
+        await LearningRepository(session).tip_histories([1])
+        await LearningRepository(session).crowd_sample(limit=10)
+
+    plans = await _sqlite_plans(
+        sqlite_template, tmp_path, read, "GROUP BY deliveries.subscriber_id, deliveries.tip_id"
+    )
 
     assert len(plans) == 2
     for plan in plans:
         assert "USING COVERING INDEX ix_deliveries_tip_history" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
+
+
+async def test_sqlite_reads_recent_days_through_the_subscriber_day_index(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """The silence streaks (every planning) and the week's tips (every weekly summary) read a
+    few recent days of a batch of subscribers: SQLite looks them up by subscriber and day,
+    never through the (state, due_at) index, which would read every sent message of the whole
+    deployment (it did, when the state was part of the query)."""
+
+    # A planning batch's worth of ids: the planner's choice depends on how many there are (it
+    # took the state index for a long list, never for two or three).
+    batch = range(1, 1001)
+
+    async def read(session: AsyncSession) -> None:
+        await LearningRepository(session).unanswered_streaks(
+            {
+                subscriber_id: (date(2026, 6, 1), None if subscriber_id % 2 else date(2026, 6, 2))
+                for subscriber_id in batch
+            }
+        )
+        await DeliveryRepository(session).sent_tips(batch, date(2026, 6, 1), date(2026, 6, 7))
+
+    plans = await _sqlite_plans(sqlite_template, tmp_path, read, "FROM deliveries")
+
+    assert len(plans) == 3
+    for plan in plans:
+        assert "USING INDEX sqlite_autoindex_deliveries_1 (subscriber_id=? AND local_date>" in (
+            plan
+        ), plan
+        assert "ix_deliveries_state_due_at" not in plan, plan
 
 
 async def test_a_policy_that_ignores_the_crowd_gets_no_fitted_model(

@@ -23,6 +23,8 @@ from nudgebot.db.models import (
 # States that do not use up a day's budget; everything else was, will be or may have been sent.
 _NOT_COUNTED = (DeliveryState.FAILED, DeliveryState.SKIPPED)
 _PENDING = (DeliveryState.PLANNED, DeliveryState.SENDING)
+# Sent, or maybe sent (`unknown`): the subscriber may well have seen it.
+_SEEN = (DeliveryState.SENT, DeliveryState.UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -86,20 +88,27 @@ class DeliveryRepository:
 
         `unknown` counts as sent: the subscriber may well have seen it.
         """
+        # Kind and state are checked here rather than in SQL, where SQLite would read every
+        # sent row of the deployment through the (state, due_at) index (see
+        # `LearningRepository.unanswered_streaks`) instead of the week's rows of these people.
         query = (
-            select(Delivery.subscriber_id, Delivery.local_date, Delivery.tip_id, Delivery.outcome)
+            select(
+                Delivery.subscriber_id,
+                Delivery.local_date,
+                Delivery.tip_id,
+                Delivery.outcome,
+                Delivery.kind,
+                Delivery.state,
+            )
             .where(
                 Delivery.subscriber_id.in_(list(subscriber_ids)),
                 Delivery.local_date.between(first, last),
-                Delivery.kind == DeliveryKind.TIP,
-                Delivery.state.in_((DeliveryState.SENT, DeliveryState.UNKNOWN)),
-                Delivery.tip_id.is_not(None),
             )
             .order_by(Delivery.subscriber_id, Delivery.local_date, Delivery.id)
         )
         sent: dict[int, list[tuple[date, str, str | None]]] = defaultdict(list)
-        for subscriber_id, day, tip, outcome in await self._session.execute(query):
-            if tip:
+        for subscriber_id, day, tip, outcome, kind, state in await self._session.execute(query):
+            if tip and kind is DeliveryKind.TIP and state in _SEEN:
                 sent[subscriber_id].append((day, tip, outcome))
         return sent
 

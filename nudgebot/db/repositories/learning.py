@@ -220,17 +220,19 @@ class LearningRepository:
             by_first_day[since].append(subscriber_id)
         streaks: dict[int, int] = defaultdict(int)
         for since, subscriber_ids in sorted(by_first_day.items()):
+            # Kind and state are checked here, not in SQL: with them in the WHERE clause,
+            # SQLite (which keeps no statistics) took the (state, due_at) index for the most
+            # selective one and read every sent message of every subscriber, a cost growing with
+            # the whole deployment's history; without them it reads the batch's few recent days
+            # through the (subscriber, day) unique index.
             query = (
-                select(Delivery.subscriber_id, Delivery.outcome)
-                .where(
-                    Delivery.subscriber_id.in_(subscriber_ids),
-                    Delivery.local_date >= since,
-                    Delivery.kind.in_(_ASKING),
-                    Delivery.state == DeliveryState.SENT,
-                )
-                .order_by(Delivery.subscriber_id, Delivery.local_date)
+                select(Delivery.subscriber_id, Delivery.kind, Delivery.state, Delivery.outcome)
+                .where(Delivery.subscriber_id.in_(subscriber_ids), Delivery.local_date >= since)
+                .order_by(Delivery.subscriber_id, Delivery.local_date, Delivery.sent_at)
             )
-            for subscriber_id, outcome in await self._session.execute(query):
+            for subscriber_id, kind, state, outcome in await self._session.execute(query):
+                if kind not in _ASKING or state is not DeliveryState.SENT:
+                    continue
                 # An answered message ends the streak; the ones after it start a new count.
                 streaks[subscriber_id] = 0 if outcome is not None else streaks[subscriber_id] + 1
         return dict(streaks)
