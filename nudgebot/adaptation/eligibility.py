@@ -132,6 +132,18 @@ def active_low_score_responses(
             yield response
 
 
+def low_score_horizon(library: ContentLibrary) -> timedelta | None:
+    """How far back a wellbeing score can still be in force: the longest `when_low.days` of the
+    library's questions (None: no low score changes anything).
+
+    Whoever gathers a view's `wellbeing` need read no further back: a subscriber answers three
+    questions a day, and the schema's bound (14 days) would read several times the scores that
+    can matter.
+    """
+    days = [q.when_low.days for q in library.wellbeing.values() if q.when_low is not None]
+    return timedelta(days=max(days)) if days else None
+
+
 def avoided_tags(library: ContentLibrary, view: LearnerView) -> frozenset[str]:
     """Tags no tip may carry today because of a recent low wellbeing score."""
     return frozenset(

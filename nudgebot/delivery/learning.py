@@ -12,6 +12,7 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nudgebot.adaptation.crowd import CrowdModel, TipCounts, TopicCounts, fit_crowd
+from nudgebot.adaptation.eligibility import low_score_horizon
 from nudgebot.adaptation.evidence import UNANSWERED_FAILURE
 from nudgebot.adaptation.learner import (
     LearnerView,
@@ -24,8 +25,6 @@ from nudgebot.content.schema import TimeOfDay
 from nudgebot.db.models import Subscriber
 from nudgebot.db.repositories import LearningRepository, TopicChange
 
-# Wellbeing answers older than this no longer steer the choice (when_low.days is at most 14).
-SCORE_MEMORY = timedelta(days=14)
 # How far back silence is counted; dormancy comes after a week, so two weeks is plenty.
 SILENCE_MEMORY = timedelta(days=14)
 # The crowd's taste profiles are fitted on at most this many subscribers: thousands pin the
@@ -132,8 +131,9 @@ class TipChooser:
         topics = await repository.topic_stats(ids)
         if not slots:
             return {}
+        memory = low_score_horizon(library)
         oldest = min(day for day, _ in slots.values())
-        scores = await repository.recent_scores(ids, oldest - SCORE_MEMORY)
+        scores = await repository.recent_scores(ids, oldest - memory) if memory is not None else {}
         views = {}
         for subscriber in subscribers:
             day, part = slots[subscriber.id]

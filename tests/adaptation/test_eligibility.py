@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 from nudgebot.adaptation import eligible_tips
-from nudgebot.adaptation.eligibility import follow_ups_due
+from nudgebot.adaptation.eligibility import follow_ups_due, low_score_horizon
 from nudgebot.adaptation.learner import TopicRecord
 from nudgebot.content import ContentLibrary
 from nudgebot.content.schema import TimeOfDay, Tip
-from tests.adaptation.builders import library, scored, sent, tip, view
+from tests.adaptation.builders import WELLBEING, library, scored, sent, tip, view
 
 
 def eligible_ids(content: ContentLibrary, **view_fields: object) -> list[str]:
@@ -266,3 +269,25 @@ def test_each_library_is_judged_by_its_own_tips() -> None:
         assert eligible_ids(without_b) == ["a", "c"]
         assert eligible_ids(whole) == ["a", "b", "c"]
         del without_b
+
+
+def test_scores_matter_as_far_back_as_the_longest_low_score_response() -> None:
+    """A score is in force for its question's `when_low.days`: the longest of them is how far
+    back the scores a choice needs go; with no response to low scores, none are needed."""
+    steered = library(tip("a", "sleep"))
+    unsteered = replace(
+        steered,
+        wellbeing={
+            key: question.model_copy(update={"when_low": None})
+            for key, question in steered.wellbeing.items()
+        },
+    )
+
+    longest = max(response.days for response in WELLBEING.values())
+    assert low_score_horizon(steered) == timedelta(days=longest)
+    assert low_score_horizon(unsteered) is None
+    # At the horizon a low score still rules out a tag; a day past it, nothing does.
+    guarded = tip("b", "sleep", tags=["high-fodmap"])
+    content = library(tip("a", "sleep"), guarded)
+    for age, eligible in ((longest, ["a"]), (longest + 1, ["a", "b"])):
+        assert eligible_ids(content, wellbeing=(scored("gut_comfort", 1, age),)) == eligible
