@@ -173,9 +173,8 @@ class Delivery(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    subscriber_id: Mapped[int] = mapped_column(
-        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
-    )
+    # No index of its own: the unique key and the tip history index both start with it.
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date)
     slot: Mapped[str] = mapped_column(String(32))
     kind: Mapped[DeliveryKind] = mapped_column(_str_enum(DeliveryKind, "delivery_kind"))
@@ -217,9 +216,8 @@ class Answer(Base):
     delivery_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("deliveries.id", ondelete="CASCADE")
     )
-    subscriber_id: Mapped[int] = mapped_column(
-        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
-    )
+    # No index of its own: (subscriber_id, answered_at) starts with it.
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
     # Must hold content.limits.MAX_OPTION_ID_BYTES (db may not import content).
     option_id: Mapped[str] = mapped_column(String(24))
     outcome: Mapped[str] = mapped_column(String(16))
