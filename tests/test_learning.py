@@ -718,6 +718,31 @@ async def test_a_policy_that_ignores_the_crowd_gets_no_fitted_model(
     assert crowd.topic_ids == ()
 
 
+async def test_done_streaks_are_read_for_the_topics_asked_only(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Recording presses reads the "did it" run of each (subscriber, topic) pressed: those
+    asked for come back, others of the same subscribers do not, and a pair with no kept state
+    is simply missing (a run of 0)."""
+    async with sessions.begin() as session:
+        await session.execute(insert(Subscriber), due_subscriber_rows(2, 9_000, START))
+        first, second = (await session.scalars(select(Subscriber.id))).all()
+        session.add_all(
+            [
+                TopicStats(subscriber_id=first, topic="sleep", done_streak=3),
+                TopicStats(subscriber_id=first, topic="stress", done_streak=1),
+                TopicStats(subscriber_id=second, topic="sleep", done_streak=5),
+            ]
+        )
+
+    async with sessions() as session:
+        streaks = await LearningRepository(session).done_streaks(
+            [(first, "sleep"), (second, "sleep"), (second, "stress"), (first, "sleep")]
+        )
+
+    assert streaks == {(first, "sleep"): 3, (second, "sleep"): 5}
+
+
 async def test_topic_counts_never_read_below_zero(
     sessions: async_sessionmaker[AsyncSession], content: ContentStore
 ) -> None:

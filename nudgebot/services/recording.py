@@ -73,7 +73,7 @@ class PressRecorder:
         self, session: AsyncSession, library: ContentLibrary, presses: Sequence[Press]
     ) -> list[CheckinResult]:
         """Record `presses` in order; one result per press."""
-        known = await self._load(session, presses)
+        known = await self._load(session, library, presses)
         applied = [self._apply(library, known, press) for press in presses]
         again = await self._plan_again(
             session,
@@ -99,7 +99,9 @@ class PressRecorder:
         subscriber.next_due_at = next_slot(now, self._policy.schedule_of(subscriber, library)).at
         return True
 
-    async def _load(self, session: AsyncSession, presses: Sequence[Press]) -> _Known:
+    async def _load(
+        self, session: AsyncSession, library: ContentLibrary, presses: Sequence[Press]
+    ) -> _Known:
         subscribers = await SubscriberRepository(session).by_chat_ids(
             {press.chat_id for press in presses}
         )
@@ -118,12 +120,11 @@ class PressRecorder:
                 scores.setdefault(delivery_id, {})[question_id] = score
             else:
                 options[delivery_id] = option_id
-        stats = await LearningRepository(session).topic_stats([s.id for s in subscribers.values()])
-        streaks = {
-            (subscriber_id, topic): row.done_streak
-            for subscriber_id, topics in stats.items()
-            for topic, row in topics.items()
-        }
+        streaks = await LearningRepository(session).done_streaks(
+            (delivery.subscriber_id, tip.topic)
+            for delivery in deliveries.values()
+            if delivery.tip_id is not None and (tip := library.tips.get(delivery.tip_id))
+        )
         return _Known(subscribers, deliveries, options, scores, streaks)
 
     def _apply(

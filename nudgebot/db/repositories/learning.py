@@ -163,6 +163,26 @@ class LearningRepository:
             )
         return stats
 
+    async def done_streaks(self, keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
+        """The "did it" run of each (subscriber, topic) that has kept state."""
+        # Only the rows asked for: recording a batch of presses needs the runs of the topics
+        # pressed, not every topic of every subscriber pressing.
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        # Two lists rather than a list of pairs: SQLite scanned the whole table for a (row
+        # value) IN (VALUES ...) and compiled it anew for every batch size; with the two lists
+        # it looks each pair up in the primary key, and the few extra pairs are dropped here.
+        query = select(TopicStats.subscriber_id, TopicStats.topic, TopicStats.done_streak).where(
+            TopicStats.subscriber_id.in_(sorted({subscriber_id for subscriber_id, _ in wanted})),
+            TopicStats.topic.in_(sorted({topic for _, topic in wanted})),
+        )
+        return {
+            (subscriber_id, topic): streak
+            for subscriber_id, topic, streak in await self._session.execute(query)
+            if (subscriber_id, topic) in wanted
+        }
+
     async def recent_scores(
         self, subscriber_ids: Iterable[int], since: date
     ) -> dict[int, list[ScoreRow]]:
