@@ -170,9 +170,9 @@ class LearningRepository:
         wanted = set(keys)
         if not wanted:
             return {}
-        # Two lists rather than a list of pairs: SQLite scanned the whole table for a (row
-        # value) IN (VALUES ...) and compiled it anew for every batch size; with the two lists
-        # it looks each pair up in the primary key, and the few extra pairs are dropped here.
+        # Two lists rather than a list of pairs: SQLite answered a (row value) IN (VALUES ...)
+        # by scanning the whole table; with the two lists it looks each combination up in the
+        # primary key, and the few combinations not asked for are dropped here.
         query = select(TopicStats.subscriber_id, TopicStats.topic, TopicStats.done_streak).where(
             TopicStats.subscriber_id.in_(sorted({subscriber_id for subscriber_id, _ in wanted})),
             TopicStats.topic.in_(sorted({topic for _, topic in wanted})),
