@@ -700,6 +700,24 @@ async def test_sqlite_reads_recent_days_through_the_subscriber_day_index(
         assert "ix_deliveries_state_due_at" not in plan, plan
 
 
+async def test_sqlite_looks_done_streaks_up_in_the_topic_key(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """A batch of presses reads its (subscriber, topic) runs through topic_stats' primary key,
+    never by scanning the table (as a row-value IN list made SQLite do)."""
+
+    async def read(session: AsyncSession) -> None:
+        await LearningRepository(session).done_streaks(
+            [(subscriber_id, topic) for subscriber_id in range(1, 501) for topic in ("a", "b")]
+        )
+
+    plans = await _sqlite_plans(sqlite_template, tmp_path, read, "FROM topic_stats")
+
+    assert len(plans) == 1
+    assert "SEARCH topic_stats USING INDEX" in plans[0], plans[0]
+    assert "SCAN" not in plans[0], plans[0]
+
+
 async def test_a_policy_that_ignores_the_crowd_gets_no_fitted_model(
     sessions: async_sessionmaker[AsyncSession], content: ContentStore
 ) -> None:
