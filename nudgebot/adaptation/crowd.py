@@ -17,7 +17,7 @@ is estimated too, from how far people's own rates spread around their profile's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol
@@ -142,21 +142,30 @@ class CrowdModel:
 
         A topic the model has not seen gets the uninformed Beta(1, 1) in every profile.
         """
-        position = {topic: column for column, topic in enumerate(self.topic_ids)}
+        columns = [self._column.get(topic_id, -1) for topic_id in topic_ids]
+        if -1 not in columns:  # every topic known: the usual case, in one step
+            return self.topic_rates[:, columns], np.full(len(topic_ids), self.strength)
         rates = np.full((self.profiles, len(topic_ids)), UNSEEN_RATE)
         strengths = np.full(len(topic_ids), UNSEEN_STRENGTH)
-        for column, topic_id in enumerate(topic_ids):
-            known = position.get(topic_id)
-            if known is not None:
-                rates[:, column] = self.topic_rates[:, known]
-                strengths[column] = self.strength
+        for position, column in enumerate(columns):
+            if column >= 0:
+                rates[:, position] = self.topic_rates[:, column]
+                strengths[position] = self.strength
         return rates, strengths
 
-    def expected_lifts(self, posterior: Floats) -> dict[str, float]:
+    def expected_lifts(self, posterior: Floats) -> Mapping[str, float]:
         """How much better than its topic each tip the model knows is expected to do for the
         subscriber with this posterior (a tip missing: 1), in one product."""
-        tip_ids, lifts = self._lift_table
-        return dict(zip(tip_ids, (lifts @ posterior).tolist(), strict=True))
+        _, lifts = self._lift_table
+        return _TipLifts(self._lift_row, (lifts @ posterior).tolist())
+
+    @cached_property
+    def _column(self) -> dict[str, int]:
+        return {topic: column for column, topic in enumerate(self.topic_ids)}
+
+    @cached_property
+    def _lift_row(self) -> dict[str, int]:
+        return {tip: row for row, tip in enumerate(self._lift_table[0])}
 
     @cached_property
     def _log_rates(self) -> tuple[Floats, Floats]:
@@ -172,6 +181,24 @@ class CrowdModel:
             else np.zeros((0, self.profiles))
         )
         return tip_ids, table
+
+
+class _TipLifts(Mapping[str, float]):
+    """One subscriber's expected lift per tip: the model's tip positions and the values, with
+    no dictionary built per choice (a choice looks up a few of the library's tips)."""
+
+    def __init__(self, rows: dict[str, int], values: list[float]) -> None:
+        self._rows = rows
+        self._values = values
+
+    def __getitem__(self, tip_id: str) -> float:
+        return self._values[self._rows[tip_id]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 def fit_crowd(
