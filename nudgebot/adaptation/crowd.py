@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -58,16 +58,16 @@ class Evidence(Protocol):
     def failures(self) -> float: ...
 
 
-@dataclass(frozen=True)
-class TopicCounts:
+# Tuples with names rather than frozen dataclasses: each refit of the crowd makes one per sampled
+# subscriber and topic, and one per tip each of them was sent (over a hundred thousand).
+class TopicCounts(NamedTuple):
     """One subscriber's evidence in one topic: "did it" and the rest, as kept by the bandit."""
 
     successes: float
     failures: float
 
 
-@dataclass(frozen=True)
-class TipCounts:
+class TipCounts(NamedTuple):
     """One subscriber's sends of one tip and how many of them they did."""
 
     sent: int

@@ -14,7 +14,6 @@ first of all, while there are any.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -192,15 +191,8 @@ class _TipTable:
 
     @staticmethod
     def of(library: ContentLibrary) -> _TipTable:
-        """The table of `library`'s tips, built on first use."""
-        kept = _tables.get(id(library))
-        if kept is not None and kept[0]() is library:
-            return kept[1]
-        table = _TipTable.build(library)
-        key = id(library)
-        _tables[key] = (weakref.ref(library), table)
-        weakref.finalize(library, _tables.pop, key, None)
-        return table
+        """The table of `library`'s tips, built on first use and kept with the library."""
+        return library.derived(_TipTable, lambda: _TipTable.build(library))
 
     @staticmethod
     def build(library: ContentLibrary) -> _TipTable:
@@ -234,11 +226,6 @@ class _TipTable:
             known = np.array([_translated(tip, language) for tip in self.tips], dtype=bool)
             self._translated[language] = known
         return known
-
-
-# Each library's table while the library lives, by id (a library is not hashable), with a
-# reference to check the id still belongs to it.
-_tables: dict[int, tuple[weakref.ref[ContentLibrary], _TipTable]] = {}
 
 
 @dataclass(frozen=True)

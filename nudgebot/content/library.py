@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from nudgebot.content.localized import LocalizedText, pick
 from nudgebot.content.problems import Problem
 from nudgebot.content.safety import SafetyRules
 from nudgebot.content.schema import Checkin, Tip, Topic, WellbeingQuestion, WellbeingSchedule
 from nudgebot.content.ui_keys import UiKey
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,20 @@ class ContentLibrary:
     # No screening unless the library has a safety section (messages/safety.yaml).
     safety: SafetyRules = field(default_factory=SafetyRules.none)
     warnings: list[Problem] = field(default_factory=list)
+    # Values computed from the library and kept while it lives (each tip's message as rendered,
+    # eligibility's table of the tips): the library is never edited, so none goes stale, and a
+    # reload or a copy without some tips starts with none.
+    _derived: dict[Hashable, object] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The value kept under `key`, built by `build` the first time it is asked for."""
+        try:
+            return cast(T, self._derived[key])
+        except KeyError:
+            value = self._derived[key] = build()
+            return value
 
     def text(self, value: LocalizedText, language: str) -> str:
         """A localized field in `language`, with the library's default as the fallback."""

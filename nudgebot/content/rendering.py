@@ -68,7 +68,22 @@ def parse_wellbeing_option(option_id: str) -> tuple[str, int] | None:
 def render_tip(
     library: ContentLibrary, tip: Tip, language: str, chosen_option: str | None = None
 ) -> RenderedTip:
-    """Render `tip` in `language`; with `chosen_option`, show which answer was recorded."""
+    """Render `tip` in `language`; with `chosen_option`, show which answer was recorded.
+
+    A tip of the library is rendered once per language and answer and kept with the library:
+    every send and every press renders one, for the same few hundred messages.
+    """
+    if library.tips.get(tip.id) is not tip:  # a tip from elsewhere: nothing to keep
+        return _render_tip(library, tip, language, chosen_option)
+    return library.derived(
+        (RenderedTip, tip.id, language, chosen_option),
+        lambda: _render_tip(library, tip, language, chosen_option),
+    )
+
+
+def _render_tip(
+    library: ContentLibrary, tip: Tip, language: str, chosen_option: str | None
+) -> RenderedTip:
     text = library.text
     topic = library.topics.get(tip.topic)
     heading = html.escape(text(tip.title, language), quote=False)
@@ -103,8 +118,15 @@ def render_wellbeing(
     """The wellbeing check-in with `answered` (question id -> score) filled in.
 
     One question at a time, in library order: each press edits the message to the next one, so
-    the chat shows one short card instead of three.
+    the chat shows one short card instead of three. Kept with the library, as tips are.
     """
+    key = (RenderedWellbeing, language, tuple(sorted(answered.items())))
+    return library.derived(key, lambda: _render_wellbeing(library, language, answered))
+
+
+def _render_wellbeing(
+    library: ContentLibrary, language: str, answered: Mapping[str, int]
+) -> RenderedWellbeing:
     text = library.text
     parts = [f"<b>{library.ui_text(UiKey.WELLBEING_INTRO, language)}</b>"]
     pending = None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from nudgebot.content import ContentLibrary, UiKey, load_library, render_tip
 from nudgebot.content.checks import REQUIRED_WELLBEING
+from nudgebot.content.rendering import render_wellbeing
 
 
 def test_shipped_library_loads_with_every_piece_the_code_uses(library: ContentLibrary) -> None:
@@ -63,3 +65,33 @@ def test_titles_are_escaped_but_tip_html_is_kept(messages: Path) -> None:
 
     assert "Stairs &amp; steps" in rendered.html
     assert "<i>Short</i> bursts" in rendered.html
+
+
+def test_a_rendered_tip_is_kept_with_its_library_only(messages: Path) -> None:
+    """Rendering a tip twice gives the kept message; a reloaded library with the tip edited,
+    and an edited copy of the tip not in the library (a preview), render their own text."""
+    library = load_library(messages)
+    tip = library.tips["sample-walk"]
+    first = render_tip(library, tip, "en")
+    edited = tip.model_copy(update={"text": "A brand new text."})
+    reloaded = replace(library, tips={**library.tips, tip.id: edited})
+
+    assert render_tip(library, tip, "en") is first
+    assert "A brand new text." in render_tip(reloaded, edited, "en").html
+    assert "A brand new text." in render_tip(library, edited, "en").html
+    assert render_tip(library, tip, "en") is first
+    assert render_tip(library, tip, "en", chosen_option="later") != first
+
+
+def test_the_wellbeing_check_in_renders_its_answers_whatever_their_order(
+    library: ContentLibrary,
+) -> None:
+    """The check-in as it stands depends on the answers, not on the order they came in; a
+    library kept render is the same message as a fresh one."""
+    forward = render_wellbeing(library, "en", {"mood": 2, "gut_comfort": 4})
+    backward = render_wellbeing(library, "en", {"gut_comfort": 4, "mood": 2})
+    fresh = render_wellbeing(replace(library), "en", {"gut_comfort": 4, "mood": 2})
+
+    assert forward is backward
+    assert fresh == forward
+    assert forward.question_id == "sleep_quality"
