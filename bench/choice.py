@@ -15,7 +15,8 @@ from datetime import date, timedelta
 import numpy as np
 
 from nudgebot.adaptation import AdaptivePolicy, LearnerView, RandomPolicy, RoundRobinPolicy
-from nudgebot.adaptation.crowd import MAX_PROFILES, CrowdModel
+from nudgebot.adaptation.crowd import CrowdModel
+from nudgebot.adaptation.crowd_fitting import MAX_PROFILES
 from nudgebot.adaptation.learner import TipPolicy, TipRecord, TopicRecord, WellbeingScore
 from nudgebot.config import bundled_path
 from nudgebot.content import ContentLibrary, load_library

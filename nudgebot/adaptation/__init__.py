@@ -2,7 +2,8 @@
 
 from nudgebot.adaptation.bandit import AdaptivePolicy
 from nudgebot.adaptation.baselines import RandomPolicy, RoundRobinPolicy
-from nudgebot.adaptation.crowd import CrowdModel, fit_crowd
+from nudgebot.adaptation.crowd import CrowdModel
+from nudgebot.adaptation.crowd_fitting import fit_crowd
 from nudgebot.adaptation.distribution import TipDistribution
 from nudgebot.adaptation.eligibility import eligible_tips
 from nudgebot.adaptation.learner import LearnerView, TipChoice, TipPolicy

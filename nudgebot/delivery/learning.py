@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.adaptation.crowd import CrowdModel, TipCounts, TopicCounts, fit_crowd
+from nudgebot.adaptation.crowd import CrowdModel, TipCounts, TopicCounts
+from nudgebot.adaptation.crowd_fitting import fit_crowd
 from nudgebot.adaptation.eligibility import low_score_horizon
 from nudgebot.adaptation.evidence import UNANSWERED_FAILURE
 from nudgebot.adaptation.learner import (

@@ -6,12 +6,8 @@ import numpy as np
 import pytest
 
 from nudgebot.adaptation import AdaptivePolicy, CrowdModel, fit_crowd
-from nudgebot.adaptation.crowd import (
-    PEOPLE_PER_PROFILE,
-    PROFILE_STRENGTH,
-    TipCounts,
-    TopicCounts,
-)
+from nudgebot.adaptation.crowd import PROFILE_STRENGTH, TipCounts, TopicCounts
+from nudgebot.adaptation.crowd_fitting import PEOPLE_PER_PROFILE
 from nudgebot.adaptation.learner import TopicRecord
 from tests.adaptation.builders import NO_CROWD, topics_library, view
 
