@@ -25,7 +25,7 @@ import numpy.typing as npt
 Floats = npt.NDArray[np.float64]
 
 # How many answers a profile's rate is worth in a subscriber's prior, before the crowd tells how
-# alike a profile's people are (fitting estimates it, within these bounds).
+# alike a profile's people are (fitting estimates it, within `crowd_fitting`'s bounds).
 PROFILE_STRENGTH = 8.0
 # A topic the model has never seen starts knowing nothing: Beta(1, 1).
 UNSEEN_RATE, UNSEEN_STRENGTH = 0.5, 2.0
