@@ -678,7 +678,7 @@ async def test_sqlite_reads_recent_days_through_the_subscriber_day_index(
     deployment (it did, when the state was part of the query)."""
 
     # A planning batch's worth of ids: the planner's choice depends on how many there are (it
-    # took the state index for a long list, never for two or three).
+    # took the state index from twenty ids on, never for two or three).
     batch = range(1, 1001)
 
     async def read(session: AsyncSession) -> None:
