@@ -286,9 +286,8 @@ def _broken_soft_rules(
         )
         broken[~fits] |= BREAKS_TIME_OF_DAY
     # A follow-up's done prerequisite is the ramp its author designed, so it may exceed the
-    # streak's level; silence still caps it. A topic missing from the library's topics gets
-    # the cap of a topic without any streak.
-    # Silence caps every topic at the easiest level, follow-ups included.
+    # streak's level. Silence caps every topic at the easiest level, follow-ups included. A
+    # topic missing from the library's topics gets the cap of a topic without any streak.
     silent = is_silent(view)
     caps = np.full(len(table.topic_ids), EASIEST, dtype=np.int64)
     if not silent:

@@ -30,12 +30,9 @@ class AnswerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def add(self, answer: Answer) -> None:
-        """Stage a new answer (a re-press adds a row; history is kept)."""
-        self._session.add(answer)
-
     async def insert_many(self, answers: Sequence[NewAnswer]) -> None:
-        """Insert new answers at once, without reading their ids back.
+        """Insert new answers at once (a re-press adds a row; history is kept), without
+        reading their ids back.
 
         Staged objects would be inserted one statement per row (the session reads each new id
         back), and building them costs more than the rest of recording a press; nothing needs
