@@ -41,8 +41,8 @@ class Evidence(Protocol):
     def failures(self) -> float: ...
 
 
-# Tuples with names rather than frozen dataclasses: each refit of the crowd makes one per sampled
-# subscriber and topic, and one per tip each of them was sent (over a hundred thousand).
+# Tuples with names rather than dataclasses, so that `fit_crowd` can take the plain pairs a
+# refit reads (over a hundred thousand of them) in their place, with nothing built per pair.
 class TopicCounts(NamedTuple):
     """One subscriber's evidence in one topic: "did it" and the rest, as kept by the bandit."""
 

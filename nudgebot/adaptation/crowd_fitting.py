@@ -18,8 +18,6 @@ from nudgebot.adaptation.crowd import (
     UNSEEN_RATE,
     CrowdModel,
     Floats,
-    TipCounts,
-    TopicCounts,
     normalised_exp,
 )
 
@@ -41,8 +39,8 @@ RATE_FLOOR, RATE_CEILING = 0.01, 0.99
 
 
 def fit_crowd(
-    topic_counts: Sequence[Mapping[str, TopicCounts]],
-    tip_counts: Sequence[Mapping[str, TipCounts]],
+    topic_counts: Sequence[Mapping[str, tuple[float, float]]],
+    tip_counts: Sequence[Mapping[str, tuple[int, int]]],
     tip_topics: Mapping[str, str],
     *,
     max_profiles: int = MAX_PROFILES,
@@ -50,7 +48,10 @@ def fit_crowd(
 ) -> CrowdModel:
     """The taste profiles behind a sample of subscribers (entry i of both lists is one person).
 
-    `tip_topics` maps each tip to its topic. Deterministic for a given sample and seed.
+    Each person's counts are `TopicCounts` per topic and `TipCounts` per tip, or plain pairs in
+    the same order: the rows as read, since a refit reads over a hundred thousand of them and
+    naming each would cost more than the fit. `tip_topics` maps each tip to its topic.
+    Deterministic for a given sample and seed.
     """
     if len(topic_counts) != len(tip_counts):
         raise ValueError("topic and tip counts must describe the same subscribers")
@@ -61,9 +62,9 @@ def fit_crowd(
     successes = np.zeros((len(topic_counts), len(topic_ids)))
     failures = np.zeros_like(successes)
     for row, person in enumerate(topic_counts):
-        for topic_id, seen in person.items():
-            successes[row, column[topic_id]] = seen.successes
-            failures[row, column[topic_id]] = seen.failures
+        for topic_id, (done, missed) in person.items():
+            successes[row, column[topic_id]] = done
+            failures[row, column[topic_id]] = missed
     answered = (successes + failures).sum(axis=1) > 0
     profiles = max(1, min(max_profiles, int(answered.sum()) // PEOPLE_PER_PROFILE))
     weights, rates, membership = _expectation_maximisation(
@@ -153,7 +154,7 @@ def _spread_starting_rates(
 
 def _tip_lifts(
     membership: Floats,
-    tip_counts: Sequence[Mapping[str, TipCounts]],
+    tip_counts: Sequence[Mapping[str, tuple[int, int]]],
     tip_topics: Mapping[str, str],
     column: Mapping[str, int],
     topic_rates: Floats,
@@ -166,10 +167,10 @@ def _tip_lifts(
     sent = np.zeros((len(tip_counts), len(tip_ids)))
     done = np.zeros_like(sent)
     for row, person in enumerate(tip_counts):
-        for tip_id, counts in person.items():
+        for tip_id, (times_sent, times_done) in person.items():
             if tip_id in index:
-                sent[row, index[tip_id]] = counts.sent
-                done[row, index[tip_id]] = counts.done
+                sent[row, index[tip_id]] = times_sent
+                done[row, index[tip_id]] = times_done
     profile_sent = membership.T @ sent
     profile_done = membership.T @ done
     # The topic's rate per profile from the same sends, so a lift compares like with like.

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.adaptation.crowd import CrowdModel, TipCounts, TopicCounts
+from nudgebot.adaptation.crowd import CrowdModel
 from nudgebot.adaptation.crowd_fitting import fit_crowd
 from nudgebot.adaptation.eligibility import low_score_horizon
 from nudgebot.adaptation.evidence import UNANSWERED_FAILURE
@@ -81,14 +81,8 @@ class TipChooser:
             sample = await LearningRepository(session).crowd_sample(self._crowd_sample)
             people = sorted(sample.topics)
             self._crowd = fit_crowd(
-                [
-                    {topic: TopicCounts(*counts) for topic, counts in sample.topics[i].items()}
-                    for i in people
-                ],
-                [
-                    {tip: TipCounts(*counts) for tip, counts in sample.tips.get(i, {}).items()}
-                    for i in people
-                ],
+                [sample.topics[i] for i in people],
+                [sample.tips.get(i, {}) for i in people],
                 {tip_id: tip.topic for tip_id, tip in library.tips.items()},
             )
             self._crowd_at = now
