@@ -2,7 +2,7 @@
 
 The design claims a tick costs what is due, not what is subscribed. This measures it with the
 real code on a database built by the real migrations: `SubscriberRepository.due` (who is due)
-and `Planner.plan_batch` plus `DeliveryRepository.claim_due` (plan one batch, claim from the
+and `Planner.plan_batch` plus `LeaseRepository.claim_due` (plan one batch, claim from the
 outbox), each call in its own transaction that is rolled back, so every repetition sees the same
 data. Each database is measured by a fresh process, so its memory reflects that size alone.
 
@@ -36,7 +36,7 @@ from nudgebot.app import delivery_policy, tip_chooser
 from nudgebot.config import Settings, bundled_path
 from nudgebot.content import load_library
 from nudgebot.db import create_engine, create_session_factory
-from nudgebot.db.repositories import DeliveryRepository, SubscriberRepository
+from nudgebot.db.repositories import LeaseRepository, SubscriberRepository
 from nudgebot.delivery.planner import Planner
 from tests.postgres import PostgresDatabases, postgres_databases
 
@@ -86,7 +86,7 @@ class Calls:
             began = time.perf_counter()
             due = await self._planner.plan_batch(session, self._library, NOW, BATCH)
             planned = time.perf_counter()
-            claimed = await DeliveryRepository(session).claim_due(
+            claimed = await LeaseRepository(session).claim_due(
                 now=NOW, owner="bench", lease_until=NOW + timedelta(seconds=60), limit=CLAIM
             )
             done = time.perf_counter()

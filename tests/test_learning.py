@@ -32,7 +32,11 @@ from nudgebot.db import (
     create_session_factory,
 )
 from nudgebot.db.models import Note, TopicStats
-from nudgebot.db.repositories import DeliveryRepository, LearningRepository
+from nudgebot.db.repositories import (
+    DeliveryRepository,
+    LearningRepository,
+    TopicStatsRepository,
+)
 from nudgebot.delivery import Dispatcher, DispatcherSettings
 from nudgebot.delivery.learning import TipChooser
 from nudgebot.services import (
@@ -707,7 +711,7 @@ async def test_sqlite_looks_done_streaks_up_in_the_topic_key(
     never by scanning the table (as a row-value IN list made SQLite do)."""
 
     async def read(session: AsyncSession) -> None:
-        await LearningRepository(session).done_streaks(
+        await TopicStatsRepository(session).done_streaks(
             [(subscriber_id, topic) for subscriber_id in range(1, 501) for topic in ("a", "b")]
         )
 
@@ -754,7 +758,7 @@ async def test_done_streaks_are_read_for_the_topics_asked_only(
         )
 
     async with sessions() as session:
-        streaks = await LearningRepository(session).done_streaks(
+        streaks = await TopicStatsRepository(session).done_streaks(
             [(first, "sleep"), (second, "sleep"), (second, "stress"), (first, "sleep")]
         )
 
@@ -774,7 +778,7 @@ async def test_topic_counts_never_read_below_zero(
         )
 
     async with sessions() as session:
-        stats = await LearningRepository(session).topic_stats([subscriber_id])
+        stats = await TopicStatsRepository(session).topic_stats([subscriber_id])
 
     assert (stats[subscriber_id]["sleep"].successes, stats[subscriber_id]["sleep"].failures) == (
         1.0,

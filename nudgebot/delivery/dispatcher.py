@@ -26,6 +26,7 @@ from nudgebot.db.repositories import (
     ClaimedDelivery,
     DeliveryRepository,
     Finished,
+    LeaseRepository,
     SubscriberRepository,
 )
 from nudgebot.delivery.errors import FailureKind, SendFailure, classify
@@ -104,7 +105,7 @@ class Dispatcher:
         while (planned := await self.plan_due(now)) > 0:
             report.planned += planned
         async with self._sessions.begin() as session:
-            report.unknown += await DeliveryRepository(session).expire_leases(now)
+            report.unknown += await LeaseRepository(session).expire_leases(now)
         limit = asyncio.Semaphore(self._settings.concurrency)
 
         async def send_one(item: ClaimedDelivery, summaries: _Summaries) -> None:
@@ -131,7 +132,7 @@ class Dispatcher:
 
     async def _claim(self, now: datetime) -> list[ClaimedDelivery]:
         async with self._sessions.begin() as session:
-            return await DeliveryRepository(session).claim_due(
+            return await LeaseRepository(session).claim_due(
                 now=now,
                 owner=self._settings.owner,
                 lease_until=now + self._settings.lease,
@@ -198,38 +199,40 @@ class Dispatcher:
             await self._replace_broken_tip(item, failure, now, report)
             return
         async with self._sessions.begin() as session:
-            deliveries = DeliveryRepository(session)
+            leases = LeaseRepository(session)
             owner = self._settings.owner
             match failure.kind:
                 case FailureKind.RECIPIENT_GONE:
                     await SubscriberRepository(session).mark_blocked(item.subscriber_id, now)
-                    await deliveries.finish(
+                    await leases.finish(
                         item.id, owner, DeliveryState.FAILED, reason=failure.reason
                     )
-                    await deliveries.skip_planned(item.subscriber_id, "recipient gone")
+                    await DeliveryRepository(session).skip_planned(
+                        item.subscriber_id, "recipient gone"
+                    )
                     report.failed += 1
                 case FailureKind.CHAT_MOVED if item.attempts < MAX_SEND_ATTEMPTS:
                     assert failure.new_chat_id is not None
                     await SubscriberRepository(session).move_chat(
                         item.subscriber_id, failure.new_chat_id, now
                     )
-                    await deliveries.retry_later(item.id, owner, now, failure.reason)
+                    await leases.retry_later(item.id, owner, now, failure.reason)
                     report.retried += 1
                 case FailureKind.RATE_LIMITED:
                     wait = failure.retry_after or timedelta(seconds=1)
-                    await deliveries.retry_later(item.id, owner, now + wait, failure.reason)
+                    await leases.retry_later(item.id, owner, now + wait, failure.reason)
                     report.retried += 1
                 case FailureKind.RETRYABLE if item.attempts < MAX_SEND_ATTEMPTS:
                     backoff = timedelta(seconds=2**item.attempts)
-                    await deliveries.retry_later(item.id, owner, now + backoff, failure.reason)
+                    await leases.retry_later(item.id, owner, now + backoff, failure.reason)
                     report.retried += 1
                 case FailureKind.MAYBE_SENT:
-                    await deliveries.finish(
+                    await leases.finish(
                         item.id, owner, DeliveryState.UNKNOWN, reason=failure.reason
                     )
                     report.unknown += 1
                 case _:
-                    await deliveries.finish(
+                    await leases.finish(
                         item.id, owner, DeliveryState.FAILED, reason=failure.reason
                     )
                     report.failed += 1
@@ -243,18 +246,18 @@ class Dispatcher:
             newly_broken = await BrokenTipRepository(session).mark(
                 item.tip_id, failure.reason, now
             )
-            deliveries = DeliveryRepository(session)
+            leases = LeaseRepository(session)
             choice = await self._planner.choose_replacement(
                 session, self._content.library, item.subscriber_id, now
             )
             if choice is None:
-                await deliveries.finish(
+                await leases.finish(
                     item.id, self._settings.owner, DeliveryState.FAILED, reason=failure.reason
                 )
                 report.failed += 1
             else:
                 replacement = (choice.tip_id, choice.policy, choice.propensity)
-                await deliveries.replace_tip(item.id, self._settings.owner, replacement, now)
+                await leases.replace_tip(item.id, self._settings.owner, replacement, now)
                 report.retried += 1
         if newly_broken:
             await self._alert(item.tip_id, failure.reason)

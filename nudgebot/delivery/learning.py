@@ -24,7 +24,7 @@ from nudgebot.adaptation.learner import (
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.schema import TimeOfDay
 from nudgebot.db.models import Subscriber
-from nudgebot.db.repositories import LearningRepository, TopicChange
+from nudgebot.db.repositories import LearningRepository, TopicChange, TopicStatsRepository
 
 # How far back silence is counted; dormancy comes after a week, so two weeks is plenty.
 SILENCE_MEMORY = timedelta(days=14)
@@ -123,7 +123,7 @@ class TipChooser:
         ids = [s.id for s in subscribers]
         repository = LearningRepository(session)
         histories = await repository.tip_histories(ids)
-        topics = await repository.topic_stats(ids)
+        topics = await TopicStatsRepository(session).topic_stats(ids)
         if not slots:
             return {}
         memory = low_score_horizon(library)

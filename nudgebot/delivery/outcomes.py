@@ -13,7 +13,7 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from nudgebot.db.repositories import DeliveryRepository, Finished
+from nudgebot.db.repositories import Finished, LeaseRepository
 
 
 class OutcomeRecorder:
@@ -38,7 +38,7 @@ class OutcomeRecorder:
             group, self._waiting = self._waiting, []
             try:
                 async with self._sessions.begin() as session:
-                    await DeliveryRepository(session).finish_many(
+                    await LeaseRepository(session).finish_many(
                         [finished for finished, _ in group], self._owner
                     )
             except Exception as error:  # handed to every waiting sender, who decides

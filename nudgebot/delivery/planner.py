@@ -16,10 +16,10 @@ from nudgebot.db.models import DeliveryKind, Subscriber, SubscriberStatus
 from nudgebot.db.repositories import (
     BrokenTipRepository,
     DeliveryRepository,
-    LearningRepository,
     Planned,
     SubscriberRepository,
     TopicChange,
+    TopicStatsRepository,
 )
 from nudgebot.delivery.learning import Silence, TipChooser, planned_evidence, time_of_day
 from nudgebot.delivery.policy import DeliveryPolicy
@@ -193,7 +193,7 @@ class Planner:
         inserted = await deliveries.plan_many(planned, now)
         # Evidence only for tips really queued: a key that exists already (a day served before a
         # time zone change, say) planned nothing.
-        await LearningRepository(session).change_topics(
+        await TopicStatsRepository(session).change_topics(
             [change for change, key in evidence if key in inserted]
         )
         return len(subscribers)
@@ -241,7 +241,7 @@ class Planner:
                 )
                 if await deliveries.plan_many([planned], now):
                     change = planned_evidence(tips, subscriber.id, choice.tip_id, slot.day)
-                    await LearningRepository(session).change_topics([change] if change else [])
+                    await TopicStatsRepository(session).change_topics([change] if change else [])
                     break
         subscriber.next_due_at = next_slot(max(now, slot.at), schedule).at
 

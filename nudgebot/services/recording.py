@@ -29,11 +29,11 @@ from nudgebot.db.models import Answer, Delivery, DeliveryKind, Subscriber, Subsc
 from nudgebot.db.repositories import (
     AnswerRepository,
     DeliveryRepository,
-    LearningRepository,
     NewAnswer,
     Planned,
     SubscriberRepository,
     TopicChange,
+    TopicStatsRepository,
 )
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.scheduling import earliest_send, next_slot
@@ -83,7 +83,7 @@ class PressRecorder:
         )
         await self._call_off_resends(session, library, known)
         await AnswerRepository(session).insert_many(known.answers)
-        await LearningRepository(session).change_topics(known.changes)
+        await TopicStatsRepository(session).change_topics(known.changes)
         return [
             replace(result, again_at=again.get(press.delivery_id)) if later else result
             for press, (result, later) in zip(presses, applied, strict=True)
@@ -120,7 +120,7 @@ class PressRecorder:
                 scores.setdefault(delivery_id, {})[question_id] = score
             else:
                 options[delivery_id] = option_id
-        streaks = await LearningRepository(session).done_streaks(
+        streaks = await TopicStatsRepository(session).done_streaks(
             (delivery.subscriber_id, tip.topic)
             for delivery in deliveries.values()
             if delivery.tip_id is not None and (tip := library.tips.get(delivery.tip_id))

@@ -18,7 +18,7 @@ from nudgebot.bot import TelegramOutboxSender
 from nudgebot.config import Settings
 from nudgebot.content import ContentStore
 from nudgebot.db import Delivery, DeliveryState, Subscriber, SubscriberStatus
-from nudgebot.db.repositories import BrokenTipRepository, DeliveryRepository
+from nudgebot.db.repositories import BrokenTipRepository, LeaseRepository
 from nudgebot.delivery import Dispatcher, DispatcherSettings
 from nudgebot.sandbox import SandboxServer
 from nudgebot.services import PauseService, SubscriptionDefaults, SubscriptionService
@@ -157,7 +157,7 @@ async def test_a_dead_workers_claim_expires_to_unknown_without_a_resend(
     """A row left `sending` by a worker that died is never sent again once its lease expires."""
     await dispatcher.plan_due(NOW)
     async with sessions.begin() as session:
-        await DeliveryRepository(session).claim_due(
+        await LeaseRepository(session).claim_due(
             now=NOW, owner="worker-that-died", lease_until=NOW + timedelta(seconds=60), limit=10
         )
 

@@ -1,22 +1,14 @@
-"""Queries, one repository per table. Repositories never commit: services own transactions."""
+"""Queries, one repository per table (the outbox's claimed rows apart: `LeaseRepository`).
+Repositories never commit: services own transactions."""
 
 from nudgebot.db.repositories.answers import AnswerRepository, NewAnswer
 from nudgebot.db.repositories.broken_tips import BrokenTipRepository
-from nudgebot.db.repositories.deliveries import (
-    ClaimedDelivery,
-    DeliveryRepository,
-    Finished,
-    Planned,
-)
-from nudgebot.db.repositories.learning import (
-    LearningRepository,
-    ScoreRow,
-    TipHistoryRow,
-    TopicChange,
-    TopicStatsRow,
-)
+from nudgebot.db.repositories.deliveries import DeliveryRepository, Planned
+from nudgebot.db.repositories.learning import LearningRepository, ScoreRow, TipHistoryRow
+from nudgebot.db.repositories.leases import ClaimedDelivery, Finished, LeaseRepository
 from nudgebot.db.repositories.personal_data import PersonalDataRepository, PersonalRows
 from nudgebot.db.repositories.subscribers import SubscriberRepository
+from nudgebot.db.repositories.topic_stats import TopicChange, TopicStatsRepository, TopicStatsRow
 
 __all__ = [
     "AnswerRepository",
@@ -25,6 +17,7 @@ __all__ = [
     "DeliveryRepository",
     "Finished",
     "LearningRepository",
+    "LeaseRepository",
     "NewAnswer",
     "PersonalDataRepository",
     "PersonalRows",
@@ -33,5 +26,6 @@ __all__ = [
     "SubscriberRepository",
     "TipHistoryRow",
     "TopicChange",
+    "TopicStatsRepository",
     "TopicStatsRow",
 ]

@@ -1,10 +1,10 @@
-"""Queries behind learning: each subscriber's tip history with answers, the kept per-topic
-bandit state, recent wellbeing scores, silence, and a sample of the crowd's counts."""
+"""Queries behind learning: each subscriber's tip history with answers, recent wellbeing scores,
+silence, and a sample of the crowd's counts (the kept per-topic state: `topic_stats`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -16,18 +16,10 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.db.models import (
-    Answer,
-    Delivery,
-    DeliveryKind,
-    DeliveryState,
-    Subscriber,
-    TopicStats,
-    table_of,
-)
+from nudgebot.db.models import Answer, Delivery, DeliveryKind, DeliveryState, Subscriber
+from nudgebot.db.repositories.topic_stats import TopicStatsRepository
 
 # Outcome values as stored (the content layer owns their meaning; db may not import it).
 DONE = "done"
@@ -38,8 +30,6 @@ _NOT_SENT = (DeliveryState.FAILED, DeliveryState.SKIPPED)
 _DAY = timedelta(days=1)
 # Subscriber ids per query when reading the crowd's sample (well under SQLite's bound variables).
 _SAMPLE_CHUNK = 500
-# Either dialect's INSERT ... ON CONFLICT statement.
-Insert = postgresql.Insert | sqlite.Insert
 
 
 @dataclass(frozen=True)
@@ -62,34 +52,12 @@ class TipHistoryRow(NamedTuple):
     not_for_me: bool
 
 
-class TopicStatsRow(NamedTuple):
-    """The kept bandit state of one subscriber in one topic."""
-
-    successes: float
-    failures: float
-    last_sent: date | None
-    done_streak: int
-
-
 class ScoreRow(NamedTuple):
     """A wellbeing answer for one of the subscriber's days."""
 
     question_id: str
     day: date
     score: int
-
-
-@dataclass(frozen=True)
-class TopicChange:
-    """An adjustment of one subscriber's kept state in one topic."""
-
-    subscriber_id: int
-    topic: str
-    successes: float = 0.0
-    failures: float = 0.0
-    sent_on: date | None = None
-    # None keeps the streak; otherwise the new value.
-    done_streak: int | None = None
 
 
 def _per_tip_sent(subscriber_ids: Iterable[int], *more: ColumnElement[Any]) -> Select[Any]:
@@ -113,7 +81,7 @@ def _per_tip_sent(subscriber_ids: Iterable[int], *more: ColumnElement[Any]) -> S
 
 
 class LearningRepository:
-    """What the tip policy learns from, read in batches; and the kept topic state, written."""
+    """What the tip policy learns from, read in batches."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -137,51 +105,6 @@ class LearningRepository:
                 int(sent), int(done or 0), last, last_done, bool(refused)
             )
         return histories
-
-    async def topic_stats(
-        self, subscriber_ids: Iterable[int]
-    ) -> dict[int, dict[str, TopicStatsRow]]:
-        """The kept per-topic state of each subscriber."""
-        # Columns, not TopicStats objects: nothing here is changed through the session, and
-        # building objects cost more than the query.
-        query = select(
-            TopicStats.subscriber_id,
-            TopicStats.topic,
-            TopicStats.successes,
-            TopicStats.failures,
-            TopicStats.last_sent_on,
-            TopicStats.done_streak,
-        ).where(TopicStats.subscriber_id.in_(list(subscriber_ids)))
-        stats: dict[int, dict[str, TopicStatsRow]] = defaultdict(dict)
-        for subscriber_id, topic, successes, failures, last_sent_on, streak in (
-            await self._session.execute(query)
-        ).all():
-            # Never below zero: a "Not for me" recorded when it counted one failure and changed
-            # after it came to count two takes off more than it once added.
-            stats[subscriber_id][topic] = TopicStatsRow(
-                max(successes, 0.0), max(failures, 0.0), last_sent_on, streak
-            )
-        return stats
-
-    async def done_streaks(self, keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
-        """The "did it" run of each (subscriber, topic) that has kept state."""
-        # Only the rows asked for: recording a batch of presses needs the runs of the topics
-        # pressed, not every topic of every subscriber pressing.
-        wanted = set(keys)
-        if not wanted:
-            return {}
-        # Two lists rather than a list of pairs: SQLite answered a (row value) IN (VALUES ...)
-        # by scanning the whole table; with the two lists it looks each combination up in the
-        # primary key, and the few combinations not asked for are dropped here.
-        query = select(TopicStats.subscriber_id, TopicStats.topic, TopicStats.done_streak).where(
-            TopicStats.subscriber_id.in_(sorted({subscriber_id for subscriber_id, _ in wanted})),
-            TopicStats.topic.in_(sorted({topic for _, topic in wanted})),
-        )
-        return {
-            (subscriber_id, topic): streak
-            for subscriber_id, topic, streak in await self._session.execute(query)
-            if (subscriber_id, topic) in wanted
-        }
 
     async def recent_scores(
         self, subscriber_ids: Iterable[int], since: date
@@ -272,7 +195,8 @@ class LearningRepository:
         ids = list(range(step, last_id + 1, step))
         for start in range(0, len(ids), _SAMPLE_CHUNK):
             chunk = ids[start : start + _SAMPLE_CHUNK]
-            for subscriber_id, stats in (await self.topic_stats(chunk)).items():
+            topics = TopicStatsRepository(self._session)
+            for subscriber_id, stats in (await topics.topic_stats(chunk)).items():
                 sample.topics[subscriber_id] = {
                     topic: (row.successes, row.failures) for topic, row in stats.items()
                 }
@@ -296,47 +220,3 @@ class LearningRepository:
                 person = counts.setdefault(subscriber_id, {})
             # Plain integers already: a count, and a sum over at least one row.
             person[tip_id] = (sent, done)
-
-    async def change_topics(self, changes: Sequence[TopicChange]) -> None:
-        """Apply adjustments to the kept topic state, creating rows as needed.
-
-        An upsert executed for each change in turn (one statement for the changes that set the
-        "did it" run, one for those that keep it): the increments happen in the database, so
-        two transactions adjusting the same row never lose each other's update, and changes to
-        one row within the batch add up in order.
-        """
-        setting = [c for c in changes if c.done_streak is not None]
-        keeping = [c for c in changes if c.done_streak is None]
-        for batch, sets_streak in ((setting, True), (keeping, False)):
-            if batch:
-                await self._session.execute(
-                    self._upsert(sets_streak),
-                    [
-                        {
-                            "subscriber_id": c.subscriber_id,
-                            "topic": c.topic,
-                            "successes": c.successes,
-                            "failures": c.failures,
-                            "last_sent_on": c.sent_on,
-                            "done_streak": c.done_streak or 0,
-                        }
-                        for c in batch
-                    ],
-                )
-
-    def _upsert(self, sets_streak: bool) -> Insert:
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        table = table_of(TopicStats)
-        statement = insert(table)
-        excluded = statement.excluded
-        updates: dict[str, Any] = {
-            "successes": table.c.successes + excluded.successes,
-            "failures": table.c.failures + excluded.failures,
-            "last_sent_on": func.coalesce(excluded.last_sent_on, table.c.last_sent_on),
-        }
-        if sets_streak:
-            updates["done_streak"] = excluded.done_streak
-        return statement.on_conflict_do_update(
-            index_elements=["subscriber_id", "topic"], set_=updates
-        )
