@@ -25,7 +25,7 @@ from nudgebot.app import simulated_deployment
 from nudgebot.config import bundled_path
 from nudgebot.content import load_library
 from nudgebot.simulation import run_simulation
-from nudgebot.simulation.run import Deployment
+from nudgebot.simulation.days import Deployment
 from nudgebot.simulation.telegram import SimulatedTelegram
 from tests.simulation.cohorts import cohort_from
 
