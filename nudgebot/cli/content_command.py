@@ -1,0 +1,103 @@
+"""`nudgebot content`: check the content library, or preview a tip as a subscriber sees it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nudgebot.cli.process import EXIT_CONTENT_ERRORS, EXIT_SETUP_ERROR
+from nudgebot.config import Settings
+from nudgebot.content import ContentError, load_library, render_tip
+from nudgebot.content.coverage import translation_coverage
+from nudgebot.telegram_format import parse_html
+
+if TYPE_CHECKING:
+    from nudgebot.cli.arguments import Commands
+
+
+def add_parser(commands: Commands) -> None:
+    """The `content` subcommand and its actions."""
+    content = commands.add_parser("content", help="the content library in messages/")
+    content_commands = content.add_subparsers(
+        dest="content_command", required=True, metavar="ACTION"
+    )
+    check = content_commands.add_parser(
+        "check", help="validate the library and report every problem as file:line:column"
+    )
+    check.add_argument(
+        "directory", nargs="?", type=Path, help="content folder (default NUDGEBOT_MESSAGES_DIR)"
+    )
+    check.add_argument("--json", action="store_true", help="print a JSON report")
+    preview = content_commands.add_parser(
+        "preview", help="print a tip as a subscriber would see it, with its buttons"
+    )
+    preview.add_argument("tip_id", help="the tip's id")
+    preview.add_argument("--lang", default=None, help="language code (default: the library's)")
+    preview.add_argument(
+        "--dir", type=Path, default=None, help="content folder (default NUDGEBOT_MESSAGES_DIR)"
+    )
+
+
+def execute(settings: Settings, arguments: argparse.Namespace) -> int:
+    """Run the chosen action; the exit status says whether the library has errors."""
+    if arguments.content_command == "preview":
+        return _preview(settings, arguments)
+    return _check(settings, arguments.directory, as_json=arguments.json)
+
+
+def _check(settings: Settings, directory: Path | None, *, as_json: bool) -> int:
+    folder = directory or settings.messages_dir
+    try:
+        library = load_library(folder)
+    except ContentError as error:
+        errors, warnings, library_or_none = error.problems, error.warnings, None
+    else:
+        errors, warnings, library_or_none = [], library.warnings, library
+    coverage = translation_coverage(library_or_none) if library_or_none else []
+    topics = len(library_or_none.topics) if library_or_none else 0
+    tips = len(library_or_none.tips) if library_or_none else 0
+    if as_json:
+        report = {
+            "topics": topics,
+            "tips": tips,
+            "errors": [str(problem) for problem in errors],
+            "warnings": [str(problem) for problem in warnings],
+            "coverage": {
+                entry.language: {
+                    "ui_strings": list(entry.ui_strings),
+                    "topics": list(entry.topics),
+                    "tips": list(entry.tips),
+                }
+                for entry in coverage
+            },
+        }
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return EXIT_CONTENT_ERRORS if errors else 0
+    for problem in errors:
+        print(problem)
+    for problem in warnings:
+        print(f"{problem} (warning)")
+    counts = f"{len(errors)} errors, {len(warnings)} warnings"
+    print(f"{folder}: {topics} topics, {tips} tips, {counts}")
+    if coverage:
+        print("translations (fully written / all):")
+        for entry in coverage:
+            print(f"  {entry}")
+    return EXIT_CONTENT_ERRORS if errors else 0
+
+
+def _preview(settings: Settings, arguments: argparse.Namespace) -> int:
+    library = load_library(arguments.dir or settings.messages_dir)
+    tip = library.tips.get(arguments.tip_id)
+    if tip is None:
+        print(f"nudgebot: no tip with the id {arguments.tip_id!r}", file=sys.stderr)
+        return EXIT_SETUP_ERROR
+    language = arguments.lang or library.default_language
+    rendered = render_tip(library, tip, language)
+    print(parse_html(rendered.html).text)
+    print()
+    print("  ".join(f"[{button.label}]" for button in rendered.buttons))
+    return 0
