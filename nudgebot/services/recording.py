@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.adaptation.evidence import UNANSWERED_FAILURE, evidence_change
+from nudgebot.adaptation.evidence import evidence_change
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.rendering import (
     RESUME_OPTION,
@@ -30,19 +30,19 @@ from nudgebot.db.repositories import (
     AnswerRepository,
     DeliveryRepository,
     NewAnswer,
-    Planned,
     SubscriberRepository,
     TopicChange,
     TopicStatsRepository,
 )
 from nudgebot.delivery.policy import DeliveryPolicy
-from nudgebot.scheduling import earliest_send, next_slot
+from nudgebot.scheduling import next_slot
 from nudgebot.services.checkin_results import (
     SCORE_OUTCOME,
     CheckinResult,
     CheckinStatus,
     Press,
 )
+from nudgebot.services.resends import PutOff, Resends
 
 
 @dataclass
@@ -68,6 +68,7 @@ class PressRecorder:
 
     def __init__(self, policy: DeliveryPolicy) -> None:
         self._policy = policy
+        self._resends = Resends(policy)
 
     async def record(
         self, session: AsyncSession, library: ContentLibrary, presses: Sequence[Press]
@@ -75,13 +76,16 @@ class PressRecorder:
         """Record `presses` in order; one result per press."""
         known = await self._load(session, library, presses)
         applied = [self._apply(library, known, press) for press in presses]
-        again = await self._plan_again(
-            session,
-            library,
-            known,
-            [press for press, (_, later) in zip(presses, applied, strict=True) if later],
+        put_off = [
+            PutOff(press, known.subscribers[press.chat_id], known.deliveries[press.delivery_id])
+            for press, (_, later) in zip(presses, applied, strict=True)
+            if later
+        ]
+        again, evidence = await self._resends.plan(session, library, put_off)
+        known.changes += evidence
+        known.changes += await self._resends.call_off(
+            session, library, [known.deliveries[i] for i in known.called_off]
         )
-        await self._call_off_resends(session, library, known)
         await AnswerRepository(session).insert_many(known.answers)
         await TopicStatsRepository(session).change_topics(known.changes)
         return [
@@ -247,96 +251,3 @@ class PressRecorder:
         self.wake(library, subscriber, press.at)
         status = CheckinStatus.RECORDED if previous is None else CheckinStatus.CHANGED
         return CheckinResult(status, language, label, message)
-
-    @staticmethod
-    async def _call_off_resends(
-        session: AsyncSession, library: ContentLibrary, known: _Known
-    ) -> None:
-        """Skip the still-planned re-sends of tips now answered otherwise than "Later".
-
-        The re-send's pending "unanswered" evidence is taken back with it.
-        """
-        if not known.called_off:
-            return
-        slots = [(known.deliveries[i].subscriber_id, f"later-{i}") for i in known.called_off]
-        skipped = await DeliveryRepository(session).skip_planned_slots(slots, "answered already")
-        for subscriber_id, tip_id in skipped:
-            tip = library.tips.get(tip_id)
-            if tip is not None:
-                known.changes.append(
-                    TopicChange(subscriber_id, tip.topic, failures=-UNANSWERED_FAILURE)
-                )
-
-    async def _plan_again(
-        self,
-        session: AsyncSession,
-        library: ContentLibrary,
-        known: _Known,
-        presses: Sequence[Press],
-    ) -> dict[int, time]:
-        """Queue each tip put off with "Later" again after the delay, within its subscriber's
-        rules; the local time each comes back, by delivery (none: the day's budget is spent).
-        """
-        if not presses:
-            return {}
-        deliveries = DeliveryRepository(session)
-        put_off = [known.deliveries[press.delivery_id] for press in presses]
-        ids = {delivery.subscriber_id for delivery in put_off}
-        used = await deliveries.day_counts(ids, since=min(d.local_date for d in put_off))
-        pending = await deliveries.latest_pending(ids)
-        planned: list[Planned] = []
-        pending_evidence: list[tuple[TopicChange, tuple[int, date, str]]] = []
-        back_at: dict[int, time] = {}
-        for press, delivery in zip(presses, put_off, strict=True):
-            subscriber = known.subscribers[press.chat_id]
-            day_key = (subscriber.id, delivery.local_date)
-            if (
-                subscriber.status is not SubscriberStatus.ACTIVE
-                or delivery.tip_id is None
-                or used.get(day_key, 0) >= self._policy.budget_of(subscriber)
-            ):
-                continue
-            schedule = self._policy.schedule_of(subscriber)
-            latest = (subscriber.last_message_at, pending.get(subscriber.id))
-            last = max((t for t in latest if t), default=None)
-            due_at = earliest_send(
-                press.at + self._policy.later_delay,
-                schedule,
-                last,
-                self._policy.gap_of(subscriber),
-            )
-            slot = f"later-{delivery.id}"
-            planned.append(
-                Planned(
-                    subscriber.id,
-                    delivery.local_date,
-                    slot,
-                    DeliveryKind.TIP,
-                    delivery.tip_id,
-                    due_at,
-                )
-            )
-            used[day_key] = used.get(day_key, 0) + 1
-            # The re-send is a tip waiting for an answer like any other.
-            tip = library.tips.get(delivery.tip_id)
-            if tip is not None:
-                pending_evidence.append(
-                    (
-                        TopicChange(subscriber.id, tip.topic, failures=UNANSWERED_FAILURE),
-                        (subscriber.id, delivery.local_date, slot),
-                    )
-                )
-            pending[subscriber.id] = max(due_at, pending.get(subscriber.id, due_at))
-            back_at[delivery.id] = due_at.astimezone(schedule.zone).time()
-        inserted = await deliveries.plan_many(planned, presses[-1].at)
-        known.changes += [change for change, key in pending_evidence if key in inserted]
-        return {
-            delivery_id: at
-            for delivery_id, at in back_at.items()
-            if (
-                known.deliveries[delivery_id].subscriber_id,
-                known.deliveries[delivery_id].local_date,
-                f"later-{delivery_id}",
-            )
-            in inserted
-        }
