@@ -35,7 +35,7 @@ from bench.probes import machine, machine_markdown, memory_mib, run_measuring_ch
 from nudgebot.app import delivery_policy, tip_chooser
 from nudgebot.config import Settings, bundled_path
 from nudgebot.content import load_library
-from nudgebot.db import create_engine, create_session_factory
+from nudgebot.db import create_engine, create_session_factory, reading
 from nudgebot.db.repositories import LeaseRepository, SubscriberRepository
 from nudgebot.delivery.planner import Planner
 from tests.postgres import PostgresDatabases, postgres_databases
@@ -70,6 +70,11 @@ class Calls:
         self._sessions = sessions
         self._library = load_library(bundled_path("messages"))
         self._planner = Planner(delivery_policy(DEFAULTS), tip_chooser(DEFAULTS, seed=1))
+
+    async def fit_crowd(self) -> None:
+        """The crowd's profiles, fitted before planning as the dispatcher does (not timed)."""
+        async with reading(self._sessions) as session:
+            await self._planner.refit_crowd(session, self._library, NOW)
 
     async def due(self) -> tuple[float, int]:
         """Who is due: seconds taken, rows found."""
@@ -132,6 +137,7 @@ async def measure(url: str, repetitions: int) -> dict[str, Any]:
     recorder = Recorder()
     event.listen(engine.sync_engine, "before_cursor_execute", recorder)
     calls = Calls(create_session_factory(engine))
+    await calls.fit_crowd()
     for _ in range(WARM_UP):
         await calls.due()
         await calls.plan_and_claim()

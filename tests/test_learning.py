@@ -4,7 +4,9 @@ sends through a recording sender (the Telegram edge), everything else is the bot
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,8 +14,8 @@ from typing import TypeVar
 
 import numpy as np
 import pytest
-from sqlalchemy import delete, event, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Connection, delete, event, func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from nudgebot.adaptation import RandomPolicy
 from nudgebot.adaptation.progress import DAILY_MULTIPLIER
@@ -30,6 +32,7 @@ from nudgebot.db import (
     SubscriberStatus,
     create_engine,
     create_session_factory,
+    reading,
 )
 from nudgebot.db.models import Note, TopicStats
 from nudgebot.db.repositories import (
@@ -490,6 +493,60 @@ async def test_later_then_did_it_calls_off_the_resend_and_keeps_the_counts_strai
         (DeliveryState.SKIPPED, "answered already")
     ]
     assert (stats.successes, stats.failures) == (1.0, 0.0)
+
+
+async def test_the_dispatcher_refits_the_crowd_outside_its_planning_transaction(
+    engine: AsyncEngine, dispatcher: Dispatcher, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """The refit reads a sample of everyone's history: it runs in a transaction of its own,
+    before the one that plans (which holds SQLite's write lock, or PostgreSQL's batch rows),
+    and the batch is then planned with the fitted crowd."""
+    async with sessions.begin() as session:
+        await session.execute(insert(Subscriber), due_subscriber_rows(30, 9_000, START))
+    statements: list[tuple[str, object]] = []
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def keep(conn: Connection, _cursor: object, sql: str, *_rest: object) -> None:
+        statements.append((sql, conn.get_transaction()))
+
+    await dispatcher.plan_due(START)
+
+    refit = [t for sql, t in statements if "max(subscribers.id)" in sql]
+    planning = [t for sql, t in statements if sql.startswith("INSERT INTO deliveries")]
+    assert refit
+    assert planning
+    assert all(t is not planning[0] for t in refit)
+    tips = await rows(sessions, Delivery)
+    assert len(tips) == 30
+    assert {d.policy for d in tips} == {"adaptive"}
+
+
+async def test_a_reading_session_leaves_sqlites_write_lock_free(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """While a reading session's transaction is open, another connection writes at once; a
+    planning (writing) session's transaction holds it off from its start."""
+    path = tmp_path / "lock.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    sessions = create_session_factory(engine)
+    count = select(func.count()).select_from(Subscriber)
+    try:
+        async with reading(sessions) as reader:
+            await reader.execute(count)
+            with contextlib.closing(sqlite3.connect(path, timeout=0)) as other:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("DELETE FROM subscribers")
+                other.commit()
+        async with sessions.begin() as writer:
+            await writer.execute(count)
+            with (
+                contextlib.closing(sqlite3.connect(path, timeout=0)) as other,
+                pytest.raises(sqlite3.OperationalError, match="locked"),
+            ):
+                other.execute("BEGIN IMMEDIATE")
+    finally:
+        await engine.dispose()
 
 
 async def test_the_crowd_is_fitted_from_an_evenly_spread_sample_of_subscribers(

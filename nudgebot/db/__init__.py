@@ -1,6 +1,6 @@
 """Persistence: models, engine and session factory, repositories, migrations."""
 
-from nudgebot.db.engine import create_engine, create_session_factory
+from nudgebot.db.engine import create_engine, create_session_factory, reading
 from nudgebot.db.models import (
     Answer,
     Base,
@@ -25,4 +25,5 @@ __all__ = [
     "SubscriberStatus",
     "create_engine",
     "create_session_factory",
+    "reading",
 ]

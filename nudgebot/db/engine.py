@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
 from nudgebot.db.inline_sqlite import inline_connector
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# The execution option marking a connection that only reads (see `reading`).
+_READ_ONLY = "nudgebot_read_only"
 POSTGRES_SESSION = {
     # Whatever zone the server runs in, anything the database derives from a time (a cast to
     # date or to text, date_trunc) is in UTC, as on SQLite, which stores UTC without a zone.
@@ -80,7 +84,22 @@ def _configure_sqlite(engine: AsyncEngine, *, durable: bool) -> None:
         # BEGIN IMMEDIATE takes the write lock up front: SQLite's single writer then queues
         # transactions (waiting up to busy_timeout) instead of failing one that tries to upgrade
         # a read lock mid-way. This is our equivalent of PostgreSQL's row locks for claiming.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A session that only reads (`reading`) begins deferred: it never takes the write lock,
+        # and with WAL the writers carry on while it reads.
+        if connection.get_execution_options().get(_READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextlib.asynccontextmanager
+async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for reads only, rolled back at the end: on SQLite its transaction takes no
+    write lock, so a long read (the crowd's refit) holds up no check-in."""
+    async with sessions() as session:
+        # Set before the transaction begins, so that the begin hook sees it.
+        await session.connection(execution_options={_READ_ONLY: True})
+        yield session
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import TelegramError
 
+from nudgebot.content.library import ContentLibrary
 from nudgebot.content.rendering import (
     RenderedNotice,
     render_dormant_notice,
@@ -20,6 +21,7 @@ from nudgebot.content.rendering import (
 )
 from nudgebot.content.store import ContentStore
 from nudgebot.content.ui_keys import UiKey
+from nudgebot.db import reading
 from nudgebot.db.models import DeliveryKind, DeliveryState
 from nudgebot.db.repositories import (
     BrokenTipRepository,
@@ -30,7 +32,7 @@ from nudgebot.db.repositories import (
     SubscriberRepository,
 )
 from nudgebot.delivery.errors import FailureKind, SendFailure, classify
-from nudgebot.delivery.learning import TipChooser
+from nudgebot.delivery.learning import CrowdStale, TipChooser
 from nudgebot.delivery.outcomes import OutcomeRecorder
 from nudgebot.delivery.planner import Planner
 from nudgebot.delivery.policy import DeliveryPolicy
@@ -127,6 +129,19 @@ class Dispatcher:
     async def plan_due(self, now: datetime) -> int:
         """Plan up to one batch of due subscribers; return how many were due."""
         library = self._content.library
+        try:
+            return await self._plan_batch(library, now)
+        except CrowdStale:
+            pass
+        # Refitted in a reading session between two planning transactions, not inside one: the
+        # fit reads a sample of everyone's history (about a second at thousands of people),
+        # and a planning transaction holds SQLite's write lock (on PostgreSQL, its batch's
+        # rows) that check-ins would wait for meanwhile.
+        async with reading(self._sessions) as session:
+            await self._planner.refit_crowd(session, library, now)
+        return await self._plan_batch(library, now)
+
+    async def _plan_batch(self, library: ContentLibrary, now: datetime) -> int:
         async with self._sessions.begin() as session:
             return await self._planner.plan_batch(session, library, now, self._settings.batch_size)
 

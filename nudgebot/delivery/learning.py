@@ -50,6 +50,10 @@ class Silence:
     silent_for: timedelta
 
 
+class CrowdStale(Exception):
+    """A planning batch needs the crowd's profiles refitted before it can choose."""
+
+
 class TipChooser:
     """Chooses tips with a policy; reads what it needs in batches and keeps the crowd model.
 
@@ -64,6 +68,8 @@ class TipChooser:
         crowd_refresh: timedelta = timedelta(hours=1),
         crowd_sample: int = CROWD_SAMPLE,
     ) -> None:
+        if crowd_refresh <= timedelta(0):
+            raise ValueError("crowd_refresh must be positive")
         self.policy = policy
         self._rng = rng
         self._crowd_refresh = crowd_refresh
@@ -71,21 +77,38 @@ class TipChooser:
         self._crowd = CrowdModel.uninformed()
         self._crowd_at: datetime | None = None
 
+    def crowd_is_stale(self, now: datetime) -> bool:
+        """Whether the crowd's profiles are due a refit (never for a policy ignoring them)."""
+        if not self.policy.reads_crowd:
+            return False
+        return self._crowd_at is None or now - self._crowd_at >= self._crowd_refresh
+
+    async def refit_crowd(
+        self, session: AsyncSession, library: ContentLibrary, now: datetime
+    ) -> None:
+        """Fit the crowd's profiles again, from a sample of everyone's counts."""
+        sample = await LearningRepository(session).crowd_sample(self._crowd_sample)
+        people = sorted(sample.topics)
+        self._crowd = fit_crowd(
+            [sample.topics[i] for i in people],
+            [sample.tips.get(i, {}) for i in people],
+            {tip_id: tip.topic for tip_id, tip in library.tips.items()},
+        )
+        self._crowd_at = now
+
     async def crowd(
         self, session: AsyncSession, library: ContentLibrary, now: datetime
     ) -> CrowdModel:
-        """The crowd's taste profiles, refitted when stale (never for a policy ignoring them)."""
-        if not self.policy.reads_crowd:
-            return self._crowd
-        if self._crowd_at is None or now - self._crowd_at >= self._crowd_refresh:
-            sample = await LearningRepository(session).crowd_sample(self._crowd_sample)
-            people = sorted(sample.topics)
-            self._crowd = fit_crowd(
-                [sample.topics[i] for i in people],
-                [sample.tips.get(i, {}) for i in people],
-                {tip_id: tip.topic for tip_id, tip in library.tips.items()},
-            )
-            self._crowd_at = now
+        """The crowd's profiles for a one-off choice, refitted first if stale."""
+        if self.crowd_is_stale(now):
+            await self.refit_crowd(session, library, now)
+        return self._crowd
+
+    def planning_crowd(self, now: datetime) -> CrowdModel:
+        """The crowd's profiles for a planning batch, or `CrowdStale`: the planner refits them
+        outside its transaction (see `Dispatcher.plan_due`)."""
+        if self.crowd_is_stale(now):
+            raise CrowdStale
         return self._crowd
 
     async def silences(

@@ -108,7 +108,11 @@ class Planner:
     async def plan_batch(
         self, session: AsyncSession, library: ContentLibrary, now: datetime, limit: int
     ) -> int:
-        """Plan what is due for up to `limit` subscribers; return how many were due."""
+        """Plan what is due for up to `limit` subscribers; return how many were due.
+
+        Raises `CrowdStale`, having written nothing, when a tip is to be chosen and the crowd's
+        profiles need refitting first (`refit_crowd`).
+        """
         subscribers = await SubscriberRepository(session).due(now, limit)
         if not subscribers:
             return 0
@@ -129,6 +133,9 @@ class Planner:
             and not slots[s.id].wellbeing
             and not _goes_dormant(silences[s.id])
         ]
+        # Before any write: a stale crowd ends the batch here, to be planned again after the
+        # refit.
+        crowd = self._chooser.planning_crowd(now) if choosing else CrowdModel.uninformed()
         views = await self._chooser.views(
             session,
             library,
@@ -138,9 +145,6 @@ class Planner:
                 for s in choosing
             },
             {s.id: silences[s.id].unanswered_streak for s in choosing},
-        )
-        crowd = (
-            await self._chooser.crowd(session, tips, now) if choosing else CrowdModel.uninformed()
         )
         planned: list[Planned] = []
         evidence: list[tuple[TopicChange, tuple[int, date, str]]] = []
@@ -206,6 +210,13 @@ class Planner:
         return Planned(
             subscriber.id, slot.day, DORMANT_SLOT, DeliveryKind.DORMANT_NOTICE, None, due_at
         )
+
+    async def refit_crowd(
+        self, session: AsyncSession, library: ContentLibrary, now: datetime
+    ) -> None:
+        """Refit the crowd's profiles on the tips in use (Telegram's refused ones left out)."""
+        tips = usable_library(library, await BrokenTipRepository(session).ids())
+        await self._chooser.refit_crowd(session, tips, now)
 
     async def plan_first_tip(
         self, session: AsyncSession, library: ContentLibrary, subscriber: Subscriber, now: datetime

@@ -173,6 +173,26 @@ def test_fitting_is_deterministic_for_a_sample_and_seed() -> None:
     assert np.array_equal(first.weights, second.weights)
 
 
+def test_plain_pairs_as_read_fit_the_same_model_as_named_counts() -> None:
+    """A refit hands over the (successes, failures) and (sent, done) pairs as the database
+    returns them: the profiles, strengths and lifts are those of the named counts."""
+    topics, tips = two_kinds_of_people()
+    plain_topics = [
+        {topic: (c.successes, c.failures) for topic, c in person.items()} for person in topics
+    ]
+    plain_tips = [{tip: (c.sent, c.done) for tip, c in person.items()} for person in tips]
+
+    named = fit_crowd(topics, tips, TIP_TOPICS, seed=3)
+    plain = fit_crowd(plain_topics, plain_tips, TIP_TOPICS, seed=3)
+
+    assert plain.topic_ids == named.topic_ids
+    assert np.array_equal(plain.topic_rates, named.topic_rates)
+    assert np.array_equal(plain.weights, named.weights)
+    assert plain.strength == named.strength
+    assert plain.tip_lifts.keys() == named.tip_lifts.keys()
+    assert all(np.array_equal(plain.tip_lifts[t], named.tip_lifts[t]) for t in named.tip_lifts)
+
+
 def test_an_empty_sample_knows_nothing() -> None:
     """No answers anywhere yet: the uninformed model."""
     crowd = fit_crowd([], [], TIP_TOPICS)
