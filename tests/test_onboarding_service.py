@@ -14,9 +14,8 @@ from nudgebot.content import ContentStore
 from nudgebot.db import Delivery, DeliveryKind, Subscriber, SubscriberStatus
 from nudgebot.delivery import Dispatcher, DispatcherSettings
 from nudgebot.services import SubscriptionDefaults, SubscriptionService
-from nudgebot.services.onboarding import (
-    STEPS,
-    OnboardingService,
+from nudgebot.services.onboarding import STEPS, OnboardingService
+from nudgebot.services.onboarding_steps import (
     StartKind,
     StepAction,
     StepAnswer,

@@ -26,8 +26,8 @@ from nudgebot.bot.setup_views import (
     step_screen,
 )
 from nudgebot.content import ContentStore, UiKey, language_of
-from nudgebot.services.onboarding import (
-    OnboardingService,
+from nudgebot.services.onboarding import OnboardingService
+from nudgebot.services.onboarding_steps import (
     StartKind,
     StepAction,
     StepAnswer,
