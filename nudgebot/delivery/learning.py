@@ -99,14 +99,18 @@ class TipChooser:
     async def crowd(
         self, session: AsyncSession, library: ContentLibrary, now: datetime
     ) -> CrowdModel:
-        """The crowd's profiles for a one-off choice, refitted first if stale."""
+        """The crowd's profiles for a one-off choice, refitted first if stale.
+
+        A one-off choice (a /start, a refused tip's stand-in) refits inside its own transaction:
+        it is rare, and the person is waiting for that very choice anyway.
+        """
         if self.crowd_is_stale(now):
             await self.refit_crowd(session, library, now)
         return self._crowd
 
     def planning_crowd(self, now: datetime) -> CrowdModel:
-        """The crowd's profiles for a planning batch, or `CrowdStale`: the planner refits them
-        outside its transaction (see `Dispatcher.plan_due`)."""
+        """The crowd's profiles for a planning batch, or `CrowdStale`: the caller refits them
+        outside its planning transaction (see `Dispatcher.plan_due`)."""
         if self.crowd_is_stale(now):
             raise CrowdStale
         return self._crowd
