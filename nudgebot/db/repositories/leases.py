@@ -186,21 +186,7 @@ class LeaseRepository:
         self, delivery_id: int, owner: str, due_at: datetime, reason: str
     ) -> None:
         """Give a claimed row back to the queue, due again at `due_at`."""
-        await self._session.execute(
-            update(Delivery)
-            .where(
-                Delivery.id == delivery_id,
-                Delivery.lease_owner == owner,
-                Delivery.state == DeliveryState.SENDING,
-            )
-            .values(
-                state=DeliveryState.PLANNED,
-                due_at=due_at,
-                lease_owner=None,
-                lease_until=None,
-                failure_reason=reason,
-            )
-        )
+        await self._give_back(delivery_id, owner, due_at, failure_reason=reason)
 
     async def replace_tip(
         self,
@@ -211,6 +197,14 @@ class LeaseRepository:
     ) -> None:
         """Put a claimed tip delivery back in the queue with another (tip, policy, propensity)."""
         tip_id, policy, propensity = replacement
+        await self._give_back(
+            delivery_id, owner, due_at, tip_id=tip_id, policy=policy, propensity=propensity
+        )
+
+    async def _give_back(
+        self, delivery_id: int, owner: str, due_at: datetime, **changes: object
+    ) -> None:
+        """The owner's claimed row planned again at `due_at`, its lease dropped, with `changes`."""
         await self._session.execute(
             update(Delivery)
             .where(
@@ -219,12 +213,10 @@ class LeaseRepository:
                 Delivery.state == DeliveryState.SENDING,
             )
             .values(
-                tip_id=tip_id,
-                policy=policy,
-                propensity=propensity,
                 state=DeliveryState.PLANNED,
                 due_at=due_at,
                 lease_owner=None,
                 lease_until=None,
+                **changes,
             )
         )
