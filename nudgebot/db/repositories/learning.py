@@ -193,9 +193,9 @@ class LearningRepository:
             return sample
         step = max(1, -(-last_id // limit))
         ids = list(range(step, last_id + 1, step))
+        topics = TopicStatsRepository(self._session)
         for start in range(0, len(ids), _SAMPLE_CHUNK):
             chunk = ids[start : start + _SAMPLE_CHUNK]
-            topics = TopicStatsRepository(self._session)
             for subscriber_id, stats in (await topics.topic_stats(chunk)).items():
                 sample.topics[subscriber_id] = {
                     topic: (row.successes, row.failures) for topic, row in stats.items()
