@@ -20,7 +20,8 @@ from telegram.ext import (
 
 from nudgebot.bot.callback_data import decode_checkin
 from nudgebot.bot.keyboards import checkin_keyboard
-from nudgebot.content import ContentStore, UiKey, language_of
+from nudgebot.bot.languages import update_language
+from nudgebot.content import ContentStore, UiKey
 from nudgebot.content.rendering import RenderedTip, RenderedWellbeing
 from nudgebot.services import (
     CheckinService,
@@ -83,12 +84,6 @@ class BotHandlers:
         application.add_handler(MessageHandler(private, self.unsupported))
         application.add_error_handler(self.on_error)
 
-    def _language(self, update: Update) -> str:
-        user = update.effective_user
-        return language_of(
-            user.language_code if user else None, self._content.library.default_language
-        )
-
     async def _reply(self, update: Update, key: UiKey, language: str, **values: object) -> None:
         if update.effective_message is None:
             return
@@ -150,7 +145,7 @@ class BotHandlers:
             await self._reply(update, UiKey.NOTE_USAGE, await self._stored_language(update))
             return
         result = await self._checkins.note(update.effective_chat.id, text, self._clock())
-        language = result.language or self._language(update)
+        language = result.language or update_language(update, self._content.library)
         await self._reply(
             update, UiKey.NOTE_SAVED if result.noted else UiKey.NOT_SUBSCRIBED, language
         )
@@ -171,7 +166,7 @@ class BotHandlers:
         result = await self._checkins.message(
             update.effective_chat.id, message.text or "", self._clock(), replied
         )
-        language = result.language or self._language(update)
+        language = result.language or update_language(update, self._content.library)
         if result.woke_up:
             await self._reply(update, UiKey.RESUMED, language)
             self._wake_dispatcher()
@@ -187,7 +182,7 @@ class BotHandlers:
     async def _stored_language(self, update: Update) -> str:
         chat = update.effective_chat
         stored = await self._subscriptions.language_of(chat.id) if chat else None
-        return stored or self._language(update)
+        return stored or update_language(update, self._content.library)
 
     async def button(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """A check-in button: record the answer, always answer the query, show the choice."""
@@ -197,12 +192,14 @@ class BotHandlers:
         press = decode_checkin(query.data)
         message = query.message
         if press is None or message is None:
-            await query.answer(library.ui_text(UiKey.BUTTON_INVALID, self._language(update)))
+            await query.answer(
+                library.ui_text(UiKey.BUTTON_INVALID, update_language(update, library))
+            )
             return
         result = await self._checkins.answer(
             message.chat.id, press.delivery_id, press.option_id, self._clock()
         )
-        language = result.language or self._language(update)
+        language = result.language or update_language(update, library)
         if result.status in _REFUSALS:
             await query.answer(library.ui_text(_REFUSALS[result.status], language))
             return
@@ -252,7 +249,9 @@ class BotHandlers:
         logger.error("error while handling an update", exc_info=context.error)
         if not isinstance(update, Update):
             return
-        text = self._content.library.ui_text(UiKey.TEMPORARY_ERROR, self._language(update))
+        text = self._content.library.ui_text(
+            UiKey.TEMPORARY_ERROR, update_language(update, self._content.library)
+        )
         try:
             if update.callback_query is not None:
                 await update.callback_query.answer(text)

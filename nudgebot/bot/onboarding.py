@@ -17,6 +17,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from nudgebot.bot.languages import update_language
 from nudgebot.bot.setup_data import ACCEPT, BACK, DECLINE, ONBOARDING_PATTERN, SKIP, decode_step
 from nudgebot.bot.setup_views import (
     disclaimer_screen,
@@ -25,7 +26,7 @@ from nudgebot.bot.setup_views import (
     refusal_text,
     step_screen,
 )
-from nudgebot.content import ContentStore, UiKey, language_of
+from nudgebot.content import ContentStore, UiKey
 from nudgebot.services.onboarding import OnboardingService
 from nudgebot.services.onboarding_steps import (
     StartKind,
@@ -69,12 +70,6 @@ class OnboardingHandlers:
         application.add_handler(CommandHandler("start", self.start, filters=private))
         application.add_handler(CallbackQueryHandler(self.pressed, pattern=ONBOARDING_PATTERN))
 
-    def _telegram_language(self, update: Update) -> str:
-        user = update.effective_user
-        return language_of(
-            user.language_code if user else None, self._content.library.default_language
-        )
-
     async def start(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """/start: the note to accept, the question they are at, or their settings."""
         chat, message = update.effective_chat, update.effective_message
@@ -82,7 +77,7 @@ class OnboardingHandlers:
         assert message is not None
         library = self._content.library
         started = await self._onboarding.start(
-            chat.id, self._telegram_language(update), self._clock()
+            chat.id, update_language(update, library), self._clock()
         )
         name = update.effective_user.first_name if update.effective_user else ""
         language, view = started.language, started.view
@@ -113,7 +108,7 @@ class OnboardingHandlers:
         query = update.callback_query
         assert query is not None
         library = self._content.library
-        telegram_language = self._telegram_language(update)
+        telegram_language = update_language(update, library)
         message = query.message
         if message is None or query.from_user.id != message.chat.id:
             # Onboarding happens in the private chat of the person pressing, nowhere else.
@@ -175,7 +170,7 @@ class OnboardingHandlers:
             return False
         library = self._content.library
         result = await self._onboarding.typed(chat.id, message.text, self._clock())
-        language = result.language or self._telegram_language(update)
+        language = result.language or update_language(update, library)
         if result.status is StepStatus.NOT_ASKED:
             return False
         if result.status is StepStatus.INVALID:

@@ -22,7 +22,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from nudgebot.content import ContentStore, UiKey, language_of
+from nudgebot.bot.languages import update_language
+from nudgebot.content import ContentStore, UiKey
 from nudgebot.services.personal_data import (
     CONFIRMATION_WINDOW,
     DeletionOutcome,
@@ -104,15 +105,11 @@ class PersonalDataHandlers:
         application.add_handler(CommandHandler("delete_me", self.delete_me, filters=private))
         application.add_handler(CallbackQueryHandler(self.pressed, pattern=r"^d:"))
 
-    def _telegram_language(self, update: Update) -> str:
-        user = update.effective_user
-        return language_of(
-            user.language_code if user else None, self._content.library.default_language
-        )
-
     async def _language(self, update: Update, chat_id: int) -> str:
         """The subscriber's stored language, else their Telegram one."""
-        return await self._data.stored_language(chat_id) or self._telegram_language(update)
+        return await self._data.stored_language(chat_id) or update_language(
+            update, self._content.library
+        )
 
     async def export(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """/export: two files, JSON for programs and CSV for spreadsheets."""
@@ -122,7 +119,7 @@ class PersonalDataHandlers:
         library = self._content.library
         export = await self._data.export(chat.id, self._clock())
         if export is None:
-            text = library.ui_text(UiKey.DATA_NOTHING_STORED, self._telegram_language(update))
+            text = library.ui_text(UiKey.DATA_NOTHING_STORED, update_language(update, library))
             await message.reply_text(text, parse_mode=ParseMode.HTML)
             return
         for content, filename, caption in (
@@ -144,7 +141,7 @@ class PersonalDataHandlers:
         library = self._content.library
         request = await self._data.request_deletion(chat.id, self._clock())
         if request is None:
-            text = library.ui_text(UiKey.DATA_NOTHING_STORED, self._telegram_language(update))
+            text = library.ui_text(UiKey.DATA_NOTHING_STORED, update_language(update, library))
             await message.reply_text(text, parse_mode=ParseMode.HTML)
             return
         language = request.language
@@ -173,7 +170,7 @@ class PersonalDataHandlers:
         answer = decode_deletion_answer(query.data)
         message = query.message
         if answer is None or message is None:
-            text = library.ui_text(UiKey.BUTTON_INVALID, self._telegram_language(update))
+            text = library.ui_text(UiKey.BUTTON_INVALID, update_language(update, library))
             await query.answer(text)
             return
         chat_id = message.chat.id
@@ -196,7 +193,7 @@ class PersonalDataHandlers:
             await self._close(query, library.ui_text(UiKey.DELETE_KEPT, language))
             return
         result = await self._data.confirm_deletion(chat_id, answer.asked_at, self._clock())
-        language = result.language or self._telegram_language(update)
+        language = result.language or update_language(update, library)
         if result.outcome is DeletionOutcome.DELETED:
             await query.answer()
             await self._close(query, library.ui_text(UiKey.DELETE_DONE, language))

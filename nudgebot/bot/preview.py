@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from nudgebot.bot.callback_data import PREVIEW_DATA
 from nudgebot.bot.keyboards import preview_keyboard
+from nudgebot.bot.languages import update_language
 from nudgebot.content import ContentStore, UiKey, language_of, render_tip
 
 
@@ -34,8 +35,7 @@ class PreviewHandlers:
         message = update.effective_message
         assert message is not None
         library = self._content.library
-        user = update.effective_user
-        language = language_of(user.language_code if user else None, library.default_language)
+        language = update_language(update, library)
         arguments = context.args or []
         if len(arguments) >= 2:
             language = language_of(arguments[1], library.default_language)
@@ -61,6 +61,5 @@ class PreviewHandlers:
         query = update.callback_query
         assert query is not None
         library = self._content.library
-        user = update.effective_user
-        language = language_of(user.language_code if user else None, library.default_language)
+        language = update_language(update, library)
         await query.answer(library.ui_text(UiKey.PREVIEW_BUTTON, language))

@@ -10,8 +10,9 @@ from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
+from nudgebot.bot.languages import update_language
 from nudgebot.bot.progress_chart import chart_labels, render_progress_chart
-from nudgebot.content import ContentLibrary, ContentStore, UiKey, language_of
+from nudgebot.content import ContentLibrary, ContentStore, UiKey
 from nudgebot.services.progress import (
     DEFAULT_WEEKS,
     MAX_WEEKS,
@@ -64,7 +65,9 @@ class ProgressHandlers:
         library = self._content.library
         weeks = _weeks(context.args or [])
         if weeks is None:
-            language = await self._progress.language_of(chat.id) or self._fallback(update)
+            language = await self._progress.language_of(chat.id) or update_language(
+                update, library
+            )
             text = library.ui_text(
                 UiKey.PROGRESS_USAGE, language, default=DEFAULT_WEEKS, most=MAX_WEEKS
             )
@@ -72,7 +75,7 @@ class ProgressHandlers:
             return
         report = await self._progress.report(chat.id, self._clock(), weeks)
         if report is None:
-            text = library.ui_text(UiKey.NOT_SUBSCRIBED, self._fallback(update))
+            text = library.ui_text(UiKey.NOT_SUBSCRIBED, update_language(update, library))
             await message.reply_text(text, parse_mode=ParseMode.HTML)
             return
         if not report.has_data:
@@ -86,12 +89,6 @@ class ProgressHandlers:
             InputFile(png, filename="progress.png"),
             caption=progress_caption(library, report.language, report),
             parse_mode=ParseMode.HTML,
-        )
-
-    def _fallback(self, update: Update) -> str:
-        user = update.effective_user
-        return language_of(
-            user.language_code if user else None, self._content.library.default_language
         )
 
 

@@ -12,7 +12,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, MessageHandler, filters
 
 from nudgebot.bot.admin_alerts import AdminAlerts
-from nudgebot.content import ContentStore, language_of
+from nudgebot.bot.languages import update_language
+from nudgebot.content import ContentStore
 from nudgebot.content.safety import SafetyKind
 from nudgebot.services.safety import SafetyService
 
@@ -56,10 +57,7 @@ class SafetyHandlers:
         chat = update.effective_chat
         if message is None or chat is None:
             return
-        user = update.effective_user
-        language = language_of(
-            user.language_code if user else None, self._content.library.default_language
-        )
+        language = update_language(update, self._content.library)
         result = await self._safety.screen(
             chat.id, message.text or message.caption or "", self._clock(), language
         )

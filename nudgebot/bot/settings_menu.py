@@ -16,9 +16,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from nudgebot.bot.languages import update_language
 from nudgebot.bot.setup_data import SETTINGS_PATTERN, MenuPress, decode_menu
 from nudgebot.bot.setup_views import closed_screen, menu_screen, picker_screen, refusal_text
-from nudgebot.content import ContentStore, UiKey, language_of
+from nudgebot.content import ContentStore, UiKey
 from nudgebot.services.questions import Setting
 from nudgebot.services.setting_changes import InvalidChangeError, from_button
 from nudgebot.services.settings import SettingsResult, SettingsService, SettingsStatus
@@ -65,12 +66,6 @@ class SettingsHandlers:
             application.add_handler(CommandHandler(command, self.shortcut, filters=private))
         application.add_handler(CallbackQueryHandler(self.pressed, pattern=SETTINGS_PATTERN))
 
-    def _telegram_language(self, update: Update) -> str:
-        user = update.effective_user
-        return language_of(
-            user.language_code if user else None, self._content.library.default_language
-        )
-
     async def menu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/settings: every setting, with a button to change each."""
         assert update.effective_chat is not None
@@ -116,7 +111,7 @@ class SettingsHandlers:
         library = self._content.library
         press = decode_menu(query.data)
         message = query.message
-        fallback = self._telegram_language(update)
+        fallback = update_language(update, library)
         if press is None or message is None:
             await query.answer(library.ui_text(UiKey.BUTTON_INVALID, fallback))
             return
@@ -178,7 +173,7 @@ class SettingsHandlers:
             await self._continue_onboarding(update, context)
             return True
         if result.status in _REFUSALS:
-            language = self._telegram_language(update)
+            language = update_language(update, self._content.library)
             await self._reply(
                 update, self._content.library.ui_text(_REFUSALS[result.status], language), None
             )

@@ -147,12 +147,12 @@ class TipChooser:
         streaks: Mapping[int, int],
     ) -> dict[int, LearnerView]:
         """What the policy knows of each subscriber, for the slot it is choosing for."""
+        if not subscribers:
+            return {}
         ids = [s.id for s in subscribers]
         repository = LearningRepository(session)
         histories = await repository.tip_histories(ids)
         topics = await TopicStatsRepository(session).topic_stats(ids)
-        if not slots:
-            return {}
         memory = low_score_horizon(library)
         oldest = min(day for day, _ in slots.values())
         scores = await repository.recent_scores(ids, oldest - memory) if memory is not None else {}

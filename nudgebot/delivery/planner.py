@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,55 +19,29 @@ from nudgebot.db.repositories import (
     DeliveryRepository,
     Planned,
     SubscriberRepository,
-    TopicChange,
     TopicStatsRepository,
 )
-from nudgebot.delivery.learning import Silence, TipChooser, planned_evidence, time_of_day
+from nudgebot.delivery.learning import Silence, TipChooser, time_of_day
+from nudgebot.delivery.planned_messages import (
+    DORMANT_SLOT,
+    RESTART_SLOT,
+    RESUME_SLOT,
+    evening_message,
+    serving_slot,
+    tip_evidence,
+    tip_message,
+    usable_library,
+)
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.scheduling import (
-    SUMMARY_WEEKDAY,
     NudgeSchedule,
     NudgeSlot,
-    current_slot,
-    earliest_send,
     next_slot,
     slots_of_day,
     subscriber_day,
 )
 
 logger = logging.getLogger(__name__)
-
-RESUME_SLOT = "resume"
-DORMANT_SLOT = "dormant"
-SUMMARY_SLOT = "summary"
-RESTART_SLOT = "restart"
-
-
-def serving_slot(now: datetime, schedule: NudgeSchedule) -> NudgeSlot:
-    """The nudge a subscriber who is due at `now` gets.
-
-    Normally the one whose time has come. Someone due before today's first nudge (they just
-    subscribed or came back) gets today's first nudge early rather than yesterday's late one.
-    """
-    slot = current_slot(now, schedule)
-    if slot.day < subscriber_day(now, schedule):
-        upcoming = next_slot(now, schedule)
-        if upcoming.day == subscriber_day(now, schedule):
-            return upcoming
-    return slot
-
-
-def _evening_message(subscriber_id: int, slot: NudgeSlot, due_at: datetime) -> Planned:
-    """The wellbeing check-in, or on the summary weekday the week's summary in its place.
-
-    The summary takes the check-in's place so that it fits the daily budget (a tip and one
-    more message) instead of adding a third message that day.
-    """
-    if slot.day.weekday() == SUMMARY_WEEKDAY:
-        return Planned(
-            subscriber_id, slot.day, SUMMARY_SLOT, DeliveryKind.WEEKLY_SUMMARY, None, due_at
-        )
-    return Planned(subscriber_id, slot.day, slot.key, DeliveryKind.WELLBEING, None, due_at)
 
 
 def _goes_dormant(silence: Silence) -> bool:
@@ -85,11 +60,23 @@ def _had_tip_on(view: LearnerView, day: date) -> bool:
     return any(record.last_sent == day for record in view.tips.values())
 
 
-def usable_library(library: ContentLibrary, broken: set[str]) -> ContentLibrary:
-    """The library without the tips Telegram refused."""
-    if not broken:
-        return library
-    return replace(library, tips={k: v for k, v in library.tips.items() if k not in broken})
+@dataclass(frozen=True)
+class _Batch:
+    """What planning a batch of due subscribers reads before deciding; dicts by subscriber id."""
+
+    # The library without the tips Telegram refused.
+    tips: ContentLibrary
+    schedules: dict[int, NudgeSchedule]
+    # The nudge each is due for now.
+    slots: dict[int, NudgeSlot]
+    silences: dict[int, Silence]
+    # When their last queued message goes out.
+    pending: dict[int, datetime]
+    # Messages per (subscriber, local day), for the daily budget.
+    used: dict[tuple[int, date], int]
+    crowd: CrowdModel
+    # Only for those who may get a tip now.
+    views: dict[int, LearnerView]
 
 
 # Silence: after this many unanswered messages in a row, tips get gentler and come every other
@@ -116,11 +103,34 @@ class Planner:
         subscribers = await SubscriberRepository(session).due(now, limit)
         if not subscribers:
             return 0
+        batch = await self._read_batch(session, library, subscribers, now)
+        deliveries = DeliveryRepository(session)
+        planned: list[Planned] = []
+        for subscriber in subscribers:
+            schedule = batch.schedules[subscriber.id]
+            due_at = self._policy.send_time(
+                subscriber, schedule, now, batch.pending.get(subscriber.id)
+            )
+            if subscriber.status is SubscriberStatus.PAUSED:
+                await self._resume(deliveries, subscriber, schedule, due_at, now)
+            elif message := self._next_message(subscriber, batch, due_at, now):
+                planned.append(message)
+        inserted = await deliveries.plan_many(planned, now)
+        await TopicStatsRepository(session).change_topics(
+            tip_evidence(batch.tips, planned, inserted)
+        )
+        return len(subscribers)
+
+    async def _read_batch(
+        self,
+        session: AsyncSession,
+        library: ContentLibrary,
+        subscribers: Sequence[Subscriber],
+        now: datetime,
+    ) -> _Batch:
+        """Everything the batch's decisions need, read before any of them is made."""
         deliveries = DeliveryRepository(session)
         ids = [s.id for s in subscribers]
-        pending = await deliveries.latest_pending(ids)
-        counts = await deliveries.day_counts(ids, since=(now - timedelta(days=2)).date())
-        tips = usable_library(library, await BrokenTipRepository(session).ids())
         schedules = {s.id: self._policy.schedule_of(s, library) for s in subscribers}
         slots = {s.id: serving_slot(now, schedules[s.id]) for s in subscribers}
         silences = await self._chooser.silences(
@@ -133,74 +143,53 @@ class Planner:
             and not slots[s.id].wellbeing
             and not _goes_dormant(silences[s.id])
         ]
-        # Before any write: a stale crowd ends the batch here, to be planned again after the
-        # refit.
-        crowd = self._chooser.planning_crowd(now) if choosing else CrowdModel.uninformed()
-        views = await self._chooser.views(
-            session,
-            library,
-            choosing,
-            {
-                s.id: (slots[s.id].day, _part_of_day(slots[s.id], schedules[s.id]))
-                for s in choosing
-            },
-            {s.id: silences[s.id].unanswered_streak for s in choosing},
+        return _Batch(
+            tips=usable_library(library, await BrokenTipRepository(session).ids()),
+            schedules=schedules,
+            slots=slots,
+            silences=silences,
+            pending=await deliveries.latest_pending(ids),
+            used=await deliveries.day_counts(ids, since=(now - timedelta(days=2)).date()),
+            # Before any write: a stale crowd ends the batch here, to be planned again after
+            # the refit.
+            crowd=self._chooser.planning_crowd(now) if choosing else CrowdModel.uninformed(),
+            views=await self._chooser.views(
+                session,
+                library,
+                choosing,
+                {
+                    s.id: (slots[s.id].day, _part_of_day(slots[s.id], schedules[s.id]))
+                    for s in choosing
+                },
+                {s.id: silences[s.id].unanswered_streak for s in choosing},
+            ),
         )
-        planned: list[Planned] = []
-        evidence: list[tuple[TopicChange, tuple[int, date, str]]] = []
-        for subscriber in subscribers:
-            schedule = schedules[subscriber.id]
-            last = max(
-                (t for t in (subscriber.last_message_at, pending.get(subscriber.id)) if t),
-                default=None,
-            )
-            due_at = earliest_send(now, schedule, last, self._policy.gap_of(subscriber))
-            if subscriber.status is SubscriberStatus.PAUSED:
-                await self._resume(deliveries, subscriber, schedule, due_at, now)
-                continue
-            slot = slots[subscriber.id]
-            silence = silences[subscriber.id]
-            subscriber.updated_at = now
-            if _goes_dormant(silence):
-                planned.append(self._go_dormant(subscriber, slot, due_at))
-                continue
-            subscriber.next_due_at = next_slot(max(now, slot.at), schedule).at
-            used = counts.get((subscriber.id, slot.day), 0)
-            gentle = silence.unanswered_streak >= GENTLE_AFTER_UNANSWERED
-            if used >= self._policy.budget_of(subscriber):
-                logger.info("subscriber %s: daily budget used, %s skipped", subscriber.id, slot)
-            elif slot.wellbeing:
-                # Someone who has stopped answering is not asked for more answers, and a day
-                # that is over (the bot was down at check-in time) is not asked about.
-                if not gentle and slot.day == subscriber_day(now, schedule):
-                    planned.append(_evening_message(subscriber.id, slot, due_at))
-            elif gentle and _had_tip_on(views[subscriber.id], slot.day - timedelta(days=1)):
-                logger.info(
-                    "subscriber %s: quiet, every other day: %s skipped", subscriber.id, slot
-                )
-            elif choice := self._chooser.choose(tips, views[subscriber.id], crowd):
-                planned.append(
-                    Planned(
-                        subscriber.id,
-                        slot.day,
-                        slot.key,
-                        DeliveryKind.TIP,
-                        choice.tip_id,
-                        due_at,
-                        choice.policy,
-                        choice.propensity,
-                    )
-                )
-                change = planned_evidence(tips, subscriber.id, choice.tip_id, slot.day)
-                if change is not None:
-                    evidence.append((change, (subscriber.id, slot.day, slot.key)))
-        inserted = await deliveries.plan_many(planned, now)
-        # Evidence only for tips really queued: a key that exists already (a day served before a
-        # time zone change, say) planned nothing.
-        await TopicStatsRepository(session).change_topics(
-            [change for change, key in evidence if key in inserted]
-        )
-        return len(subscribers)
+
+    def _next_message(
+        self, subscriber: Subscriber, batch: _Batch, due_at: datetime, now: datetime
+    ) -> Planned | None:
+        """The message a due, not paused subscriber gets at `due_at`, if any; moves their next
+        due time on (or sends them dormant)."""
+        slot = batch.slots[subscriber.id]
+        silence = batch.silences[subscriber.id]
+        subscriber.updated_at = now
+        if _goes_dormant(silence):
+            return self._go_dormant(subscriber, slot, due_at)
+        schedule = batch.schedules[subscriber.id]
+        subscriber.next_due_at = next_slot(max(now, slot.at), schedule).at
+        gentle = silence.unanswered_streak >= GENTLE_AFTER_UNANSWERED
+        if batch.used.get((subscriber.id, slot.day), 0) >= self._policy.budget_of(subscriber):
+            logger.info("subscriber %s: daily budget used, %s skipped", subscriber.id, slot)
+        elif slot.wellbeing:
+            # Someone who has stopped answering is not asked for more answers, and a day that is
+            # over (the bot was down at check-in time) is not asked about.
+            if not gentle and slot.day == subscriber_day(now, schedule):
+                return evening_message(subscriber.id, slot, due_at)
+        elif gentle and _had_tip_on(batch.views[subscriber.id], slot.day - timedelta(days=1)):
+            logger.info("subscriber %s: quiet, every other day: %s skipped", subscriber.id, slot)
+        elif choice := self._chooser.choose(batch.tips, batch.views[subscriber.id], batch.crowd):
+            return tip_message(subscriber.id, slot.day, slot.key, choice, due_at)
+        return None
 
     def _go_dormant(self, subscriber: Subscriber, slot: NudgeSlot, due_at: datetime) -> Planned:
         """A week of silence: one kind message, then nothing until they write or tap again."""
@@ -240,19 +229,11 @@ class Planner:
             # Someone who stops and comes back on a day they already had a tip still gets the
             # one they asked for: under a key of its own when the day's slot is taken.
             for key in (slot.key, RESTART_SLOT):
-                planned = Planned(
-                    subscriber.id,
-                    slot.day,
-                    key,
-                    DeliveryKind.TIP,
-                    choice.tip_id,
-                    now,
-                    choice.policy,
-                    choice.propensity,
-                )
-                if await deliveries.plan_many([planned], now):
-                    change = planned_evidence(tips, subscriber.id, choice.tip_id, slot.day)
-                    await TopicStatsRepository(session).change_topics([change] if change else [])
+                planned = [tip_message(subscriber.id, slot.day, key, choice, now)]
+                if inserted := await deliveries.plan_many(planned, now):
+                    await TopicStatsRepository(session).change_topics(
+                        tip_evidence(tips, planned, inserted)
+                    )
                     break
         subscriber.next_due_at = next_slot(max(now, slot.at), schedule).at
 

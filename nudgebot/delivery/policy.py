@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from nudgebot.content.library import ContentLibrary
 from nudgebot.db.models import Subscriber
-from nudgebot.scheduling import NudgeSchedule, QuietHours
+from nudgebot.scheduling import NudgeSchedule, QuietHours, earliest_send
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,20 @@ class DeliveryPolicy:
             # With the check-in off, the evening slot still carries Sunday's weekly summary.
             summary_only=subscriber.wellbeing_enabled is False,
         )
+
+    def send_time(
+        self,
+        subscriber: Subscriber,
+        schedule: NudgeSchedule,
+        not_before: datetime,
+        pending: datetime | None,
+    ) -> datetime:
+        """The first time from `not_before` that `schedule` allows and that keeps the gap after
+        the subscriber's last message: the last one sent, or `pending`, the last one queued."""
+        last = max(
+            (t for t in (subscriber.last_message_at, pending) if t is not None), default=None
+        )
+        return earliest_send(not_before, schedule, last, self.gap_of(subscriber))
 
     def gap_of(self, subscriber: Subscriber) -> timedelta:
         """The least time between two messages to this subscriber."""

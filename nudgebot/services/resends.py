@@ -4,7 +4,7 @@ called off if the tip is answered otherwise before it comes back."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,6 @@ from nudgebot.content.library import ContentLibrary
 from nudgebot.db.models import Delivery, DeliveryKind, Subscriber, SubscriberStatus
 from nudgebot.db.repositories import DeliveryRepository, Planned, TopicChange
 from nudgebot.delivery.policy import DeliveryPolicy
-from nudgebot.scheduling import earliest_send
 from nudgebot.services.checkin_results import Press
 
 
@@ -53,63 +52,63 @@ class Resends:
             ids, since=min(item.delivery.local_date for item in put_off)
         )
         pending = await deliveries.latest_pending(ids)
-        planned: list[Planned] = []
-        pending_evidence: list[tuple[TopicChange, tuple[int, date, str]]] = []
+        resends: list[tuple[PutOff, Planned]] = []
+        for item in put_off:
+            resend = self._resend(item, used, pending)
+            if resend is not None:
+                resends.append((item, resend))
+                # The next press of the batch sees this one's message as queued.
+                day_key = (resend.subscriber_id, resend.local_date)
+                used[day_key] = used.get(day_key, 0) + 1
+                pending[resend.subscriber_id] = max(
+                    resend.due_at, pending.get(resend.subscriber_id, resend.due_at)
+                )
+        inserted = await deliveries.plan_many(
+            [resend for _, resend in resends], put_off[-1].press.at
+        )
         back_at: dict[int, time] = {}
-        for press, subscriber, delivery in put_off:
-            day_key = (subscriber.id, delivery.local_date)
-            if (
-                subscriber.status is not SubscriberStatus.ACTIVE
-                or delivery.tip_id is None
-                or used.get(day_key, 0) >= self._policy.budget_of(subscriber)
-            ):
+        changes: list[TopicChange] = []
+        for item, resend in resends:
+            if (resend.subscriber_id, resend.local_date, resend.slot) not in inserted:
                 continue
-            schedule = self._policy.schedule_of(subscriber)
-            latest = (subscriber.last_message_at, pending.get(subscriber.id))
-            last = max((t for t in latest if t), default=None)
-            due_at = earliest_send(
-                press.at + self._policy.later_delay,
-                schedule,
-                last,
-                self._policy.gap_of(subscriber),
-            )
-            slot = resend_slot(delivery.id)
-            planned.append(
-                Planned(
-                    subscriber.id,
-                    delivery.local_date,
-                    slot,
-                    DeliveryKind.TIP,
-                    delivery.tip_id,
-                    due_at,
-                )
-            )
-            used[day_key] = used.get(day_key, 0) + 1
+            zone = self._policy.schedule_of(item.subscriber).zone
+            back_at[item.delivery.id] = resend.due_at.astimezone(zone).time()
             # The re-send is a tip waiting for an answer like any other.
-            tip = library.tips.get(delivery.tip_id)
-            if tip is not None:
-                pending_evidence.append(
-                    (
-                        TopicChange(subscriber.id, tip.topic, failures=UNANSWERED_FAILURE),
-                        (subscriber.id, delivery.local_date, slot),
-                    )
+            if (tip := library.tips.get(resend.tip_id or "")) is not None:
+                changes.append(
+                    TopicChange(resend.subscriber_id, tip.topic, failures=UNANSWERED_FAILURE)
                 )
-            pending[subscriber.id] = max(due_at, pending.get(subscriber.id, due_at))
-            back_at[delivery.id] = due_at.astimezone(schedule.zone).time()
-        inserted = await deliveries.plan_many(planned, put_off[-1].press.at)
-        key_of = {item.delivery.id: item.delivery for item in put_off}
-        return (
-            {
-                delivery_id: at
-                for delivery_id, at in back_at.items()
-                if (
-                    key_of[delivery_id].subscriber_id,
-                    key_of[delivery_id].local_date,
-                    resend_slot(delivery_id),
-                )
-                in inserted
-            },
-            [change for change, key in pending_evidence if key in inserted],
+        return back_at, changes
+
+    def _resend(
+        self,
+        item: PutOff,
+        used: dict[tuple[int, date], int],
+        pending: dict[int, datetime],
+    ) -> Planned | None:
+        """The put-off tip again, after the delay and within the subscriber's schedule and gap;
+        none if they are no longer active or the day's budget is spent."""
+        press, subscriber, delivery = item
+        if (
+            subscriber.status is not SubscriberStatus.ACTIVE
+            or delivery.tip_id is None
+            or used.get((subscriber.id, delivery.local_date), 0)
+            >= self._policy.budget_of(subscriber)
+        ):
+            return None
+        due_at = self._policy.send_time(
+            subscriber,
+            self._policy.schedule_of(subscriber),
+            press.at + self._policy.later_delay,
+            pending.get(subscriber.id),
+        )
+        return Planned(
+            subscriber.id,
+            delivery.local_date,
+            resend_slot(delivery.id),
+            DeliveryKind.TIP,
+            delivery.tip_id,
+            due_at,
         )
 
     @staticmethod
