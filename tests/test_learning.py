@@ -177,6 +177,33 @@ async def test_each_tip_stores_its_policy_and_propensity(
     assert 0.0 < tip.propensity <= 1.0
 
 
+async def test_a_slot_taken_already_plans_nothing_and_counts_nothing(
+    sessions: async_sessionmaker[AsyncSession], content: ContentStore, dispatcher: Dispatcher
+) -> None:
+    """A tip chosen for a (subscriber, day, slot) that holds a row already (a day served before
+    a time zone change, say) is not queued, so it adds no "sent, unanswered" evidence."""
+    await subscribe(sessions, content)
+    async with sessions.begin() as session:
+        subscriber = (await session.scalars(select(Subscriber))).one()
+        session.add(
+            Delivery(
+                subscriber_id=subscriber.id,
+                local_date=START.date(),
+                slot="tip0",
+                kind=DeliveryKind.TIP,
+                state=DeliveryState.SKIPPED,
+                tip_id=None,
+                due_at=START,
+                created_at=START,
+            )
+        )
+
+    await dispatcher.tick(START)
+
+    assert [(d.slot, d.state) for d in await tips(sessions)] == [("tip0", DeliveryState.SKIPPED)]
+    assert await rows(sessions, TopicStats) == []
+
+
 async def test_answers_move_the_topic_counts_and_a_change_undoes_the_old_answer(
     sessions: async_sessionmaker[AsyncSession],
     content: ContentStore,
