@@ -8,7 +8,7 @@ import contextlib
 import shutil
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,7 +21,7 @@ from nudgebot.adaptation import RandomPolicy
 from nudgebot.adaptation.progress import DAILY_MULTIPLIER
 from nudgebot.app import delivery_policy
 from nudgebot.config import Settings
-from nudgebot.content import ContentStore
+from nudgebot.content import ContentLibrary, ContentStore
 from nudgebot.content.rendering import RenderedNotice, RenderedTip, RenderedWellbeing
 from nudgebot.db import (
     Answer,
@@ -41,7 +41,7 @@ from nudgebot.db.repositories import (
     TopicStatsRepository,
 )
 from nudgebot.delivery import Dispatcher, DispatcherSettings
-from nudgebot.delivery.learning import TipChooser
+from nudgebot.delivery.learning import TipChooser, open_topics
 from nudgebot.services import (
     CheckinService,
     CheckinStatus,
@@ -49,6 +49,7 @@ from nudgebot.services import (
     SubscriptionService,
 )
 from nudgebot.services.progress import ProgressService
+from nudgebot.services.safety import SafetyService
 from tests.factories import due_subscriber_rows, seeded_chooser
 
 Row = TypeVar("Row", Subscriber, Delivery, Answer, Note, TopicStats)
@@ -202,6 +203,55 @@ async def test_a_slot_taken_already_plans_nothing_and_counts_nothing(
 
     assert [(d.slot, d.state) for d in await tips(sessions)] == [("tip0", DeliveryState.SKIPPED)]
     assert await rows(sessions, TopicStats) == []
+
+
+async def test_a_tip_put_off_after_a_red_flag_does_not_come_back_while_its_topic_is_held(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """ "Later" on a tip whose topic a red flag has held back since it was sent plans no
+    re-send: the hold covers re-sends as it covers new choices."""
+    held = content.library.safety.hold_topics[0]
+    await subscribe(sessions, content, topics=[held], wellbeing=False)
+    await dispatcher.tick(START)
+    [tip] = await tips(sessions)
+    flagged = await SafetyService(sessions, content).screen(
+        CHAT, "there is blood in my stool", START + timedelta(minutes=2), "en"
+    )
+
+    result = await checkins.answer(CHAT, tip.id, "later", START + timedelta(minutes=5))
+    await dispatcher.tick(START + timedelta(hours=4))
+
+    assert flagged.held_until is not None
+    assert result.status is CheckinStatus.RECORDED
+    assert result.again_at is None
+    assert [d.id for d in await tips(sessions)] == [tip.id]
+
+
+def test_a_topic_hold_ends_on_the_subscribers_own_day(library: ContentLibrary) -> None:
+    """A hold ending at 02:00 UTC on 9 June ends on 8 June in Honolulu (16:00 there): the topic
+    is open again on their 9 June, and held on it in Tokyo (11:00 on the 9th there)."""
+    ends = datetime(2026, 6, 9, 2, 0, tzinfo=UTC)
+    topic = library.safety.hold_topics[0]
+
+    def opened(zone: str, day_start: time = time(0, 0)) -> frozenset[str] | None:
+        subscriber = Subscriber(
+            timezone=zone,
+            topics=None,
+            paused_topics=[topic],
+            paused_topics_until=ends,
+            day_start=day_start,
+        )
+        return open_topics(library, subscriber, date(2026, 6, 9))
+
+    assert opened("Pacific/Honolulu") is None
+    tokyo = opened("Asia/Tokyo")
+    assert tokyo is not None
+    assert topic not in tokyo
+    # Days that start at 12:00 in Tokyo: 11:00 on the 9th is still their 8 June.
+    assert opened("Asia/Tokyo", time(12, 0)) is None
 
 
 async def test_answers_move_the_topic_counts_and_a_change_undoes_the_old_answer(

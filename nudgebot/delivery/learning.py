@@ -25,6 +25,7 @@ from nudgebot.content.library import ContentLibrary
 from nudgebot.content.schema import TimeOfDay
 from nudgebot.db.models import Subscriber
 from nudgebot.db.repositories import LearningRepository, TopicChange, TopicStatsRepository
+from nudgebot.scheduling import day_at
 
 # How far back silence is counted; dormancy comes after a week, so two weeks is plenty.
 SILENCE_MEMORY = timedelta(days=14)
@@ -127,8 +128,10 @@ class TipChooser:
         for subscriber in subscribers:
             replied = subscriber.last_reply_at
             first = days[subscriber.id] - SILENCE_MEMORY
-            # Compared with local delivery dates, so the reply's local date, not UTC's.
-            local = replied.astimezone(ZoneInfo(subscriber.timezone)).date() if replied else None
+            # Compared with the deliveries' days: the reply's day in their zone and from their
+            # day start, not its UTC date.
+            zone = ZoneInfo(subscriber.timezone)
+            local = day_at(replied, zone, subscriber.day_start) if replied else None
             replies[subscriber.id] = (first, local)
         streaks = await LearningRepository(session).unanswered_streaks(replies)
         return {
@@ -166,7 +169,7 @@ class TipChooser:
                 # The rows as read: they are what the policy's protocols describe.
                 tips=histories.get(subscriber.id, {}),
                 topics=topics.get(subscriber.id, {}),
-                chosen_topics=_open_topics(library, subscriber, day),
+                chosen_topics=open_topics(library, subscriber, day),
                 wellbeing=tuple(
                     WellbeingScore(row.question_id, row.day, row.score)
                     for row in scores.get(subscriber.id, [])
@@ -199,13 +202,19 @@ class TipChooser:
         return self.policy.choose(library, view, crowd, self._rng)
 
 
-def _open_topics(
+def open_topics(
     library: ContentLibrary, subscriber: Subscriber, day: date
 ) -> frozenset[str] | None:
-    """The topics they chose, less any held back on `day` (None: every topic)."""
+    """The topics they chose, less any held back on `day`, one of their days (None: every
+    topic). A hold covers every day it touches, the last one being the subscriber's day (in
+    their zone, from their day start) in which it ends."""
     chosen = frozenset(subscriber.topics) if subscriber.topics else None
     held_until = subscriber.paused_topics_until
-    if not subscriber.paused_topics or held_until is None or held_until.date() < day:
+    if (
+        not subscriber.paused_topics
+        or held_until is None
+        or day_at(held_until, ZoneInfo(subscriber.timezone), subscriber.day_start) < day
+    ):
         return chosen
     return (chosen or frozenset(library.topics)) - frozenset(subscriber.paused_topics)
 

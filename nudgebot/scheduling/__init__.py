@@ -1,6 +1,6 @@
 """Pure time arithmetic for nudges: no I/O, no clock of its own (callers pass `now`)."""
 
-from nudgebot.scheduling.local_time import local_date, wall_clock_to_utc
+from nudgebot.scheduling.local_time import day_at, local_date, wall_clock_to_utc
 from nudgebot.scheduling.quiet_hours import QuietHours
 from nudgebot.scheduling.schedule import (
     SUMMARY_WEEKDAY,
@@ -19,6 +19,7 @@ __all__ = [
     "NudgeSlot",
     "QuietHours",
     "current_slot",
+    "day_at",
     "earliest_send",
     "local_date",
     "next_slot",

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
 def local_date(instant: datetime, zone: ZoneInfo) -> date:
     """The calendar date in `zone` at an aware `instant`."""
     return instant.astimezone(zone).date()
+
+
+def day_at(instant: datetime, zone: ZoneInfo, day_start: time) -> date:
+    """The day a person in `zone` whose days begin at `day_start` is living at `instant`: the
+    local date, shifted back by the day start (01:30 is still yesterday if days start at 04:00)."""
+    local = instant.astimezone(zone).replace(tzinfo=None)
+    return (local - timedelta(hours=day_start.hour, minutes=day_start.minute)).date()
 
 
 def wall_clock_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from nudgebot.scheduling.local_time import wall_clock_to_utc
+from nudgebot.scheduling.local_time import day_at, wall_clock_to_utc
 from nudgebot.scheduling.quiet_hours import QuietHours
 
 # Sunday evening: the week is over, and the next one starts tomorrow.
@@ -55,9 +55,7 @@ class NudgeSlot:
 
 def subscriber_day(instant: datetime, schedule: NudgeSchedule) -> date:
     """The subscriber's day at `instant`: their local date, shifted by their day start."""
-    local = instant.astimezone(schedule.zone).replace(tzinfo=None)
-    since_midnight = timedelta(hours=schedule.day_start.hour, minutes=schedule.day_start.minute)
-    return (local - since_midnight).date()
+    return day_at(instant, schedule.zone, schedule.day_start)
 
 
 # Planning asks for the same few days of the same schedules over and over (most subscribers

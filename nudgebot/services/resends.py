@@ -13,7 +13,9 @@ from nudgebot.adaptation.evidence import UNANSWERED_FAILURE
 from nudgebot.content.library import ContentLibrary
 from nudgebot.db.models import Delivery, DeliveryKind, Subscriber, SubscriberStatus
 from nudgebot.db.repositories import DeliveryRepository, Planned, TopicChange
+from nudgebot.delivery.learning import open_topics
 from nudgebot.delivery.policy import DeliveryPolicy
+from nudgebot.scheduling import subscriber_day
 from nudgebot.services.checkin_results import Press
 
 
@@ -54,7 +56,7 @@ class Resends:
         pending = await deliveries.latest_pending(ids)
         resends: list[tuple[PutOff, Planned]] = []
         for item in put_off:
-            resend = self._resend(item, used, pending)
+            resend = self._resend(library, item, used, pending)
             if resend is not None:
                 resends.append((item, resend))
                 # The next press of the batch sees this one's message as queued.
@@ -82,13 +84,16 @@ class Resends:
 
     def _resend(
         self,
+        library: ContentLibrary,
         item: PutOff,
         used: dict[tuple[int, date], int],
         pending: dict[int, datetime],
     ) -> Planned | None:
         """The put-off tip again, after the delay and within the subscriber's schedule and gap;
-        none if they are no longer active or the day's budget is spent."""
+        none if they are no longer active, the day's budget is spent, or its topic is held back
+        on the day it would come (a red flag since the press, say)."""
         press, subscriber, delivery = item
+        tip = library.tips.get(delivery.tip_id or "")
         if (
             subscriber.status is not SubscriberStatus.ACTIVE
             or delivery.tip_id is None
@@ -96,12 +101,13 @@ class Resends:
             >= self._policy.budget_of(subscriber)
         ):
             return None
+        schedule = self._policy.schedule_of(subscriber)
         due_at = self._policy.send_time(
-            subscriber,
-            self._policy.schedule_of(subscriber),
-            press.at + self._policy.later_delay,
-            pending.get(subscriber.id),
+            subscriber, schedule, press.at + self._policy.later_delay, pending.get(subscriber.id)
         )
+        allowed = open_topics(library, subscriber, subscriber_day(due_at, schedule))
+        if tip is not None and allowed is not None and tip.topic not in allowed:
+            return None
         return Planned(
             subscriber.id,
             delivery.local_date,
