@@ -435,6 +435,70 @@ async def test_text_after_a_check_in_is_kept_as_a_note_on_it(
     ]
 
 
+async def test_chatting_on_does_not_keep_a_check_in_open_for_notes(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """The note window runs from the answer: "hi" three days later, then more text a minute
+    after it, are messages, not notes on the old check-in."""
+    await subscribe(sessions, content)
+    await dispatcher.tick(START)
+    [tip] = await tips(sessions)
+    await checkins.answer(CHAT, tip.id, "done", START + timedelta(minutes=5))
+
+    first = await checkins.message(CHAT, "hi", START + timedelta(days=3))
+    second = await checkins.message(CHAT, "are you there?", START + timedelta(days=3, minutes=1))
+
+    assert (first.noted, second.noted) == (False, False)
+    assert await rows(sessions, Note) == []
+
+
+async def test_a_note_goes_on_the_check_in_answered_last(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """Text after an answer is a note on that answer's message, whatever became of older ones:
+    a tip answered days ago whose send was never confirmed (no send time) does not win."""
+    await subscribe(sessions, content)
+    async with sessions.begin() as session:
+        subscriber = (await session.scalars(select(Subscriber))).one()
+        unconfirmed = Delivery(
+            subscriber_id=subscriber.id,
+            local_date=START.date() - timedelta(days=5),
+            slot="tip0",
+            kind=DeliveryKind.TIP,
+            state=DeliveryState.UNKNOWN,
+            tip_id=next(iter(content.library.tips)),
+            due_at=START - timedelta(days=5),
+            created_at=START - timedelta(days=5),
+            outcome="done",
+        )
+        session.add(unconfirmed)
+        await session.flush()
+        session.add(
+            Answer(
+                delivery_id=unconfirmed.id,
+                subscriber_id=subscriber.id,
+                option_id="done",
+                outcome="done",
+                answered_at=START - timedelta(days=5),
+            )
+        )
+    await dispatcher.tick(START)
+    today = (await tips(sessions))[-1]
+    await checkins.answer(CHAT, today.id, "done", START + timedelta(minutes=5))
+
+    result = await checkins.message(CHAT, "easier than I thought", START + timedelta(minutes=8))
+
+    [note] = await rows(sessions, Note)
+    assert result.noted
+    assert note.delivery_id == today.id
+
+
 async def test_progress_scores_come_from_the_answers(
     sessions: async_sessionmaker[AsyncSession],
     content: ContentStore,

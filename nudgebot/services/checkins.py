@@ -87,12 +87,10 @@ class CheckinService:
             delivery = None
             if replied_to_message is not None:
                 delivery = await deliveries.by_message(subscriber.id, replied_to_message)
-            answered_recently = (
-                subscriber.last_reply_at is not None
-                and now - subscriber.last_reply_at <= NOTE_WINDOW
-            )
-            if delivery is None and answered_recently:
-                delivery = await deliveries.latest_answered(subscriber.id)
+            if delivery is None:
+                # Measured from the last answer, not the last message: chatting on does not
+                # keep a check-in open for notes.
+                delivery = await deliveries.answered_since(subscriber.id, now - NOTE_WINDOW)
             woke = self._replied(subscriber, now)
             if delivery is None:
                 return ReplyResult(True, subscriber.language, woke)

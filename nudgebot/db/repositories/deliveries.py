@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.db.models import Delivery, DeliveryKind, DeliveryState, table_of
+from nudgebot.db.models import Answer, Delivery, DeliveryKind, DeliveryState, table_of
 
 # States that do not use up a day's budget; everything else was, will be or may have been sent.
 _NOT_COUNTED = (DeliveryState.FAILED, DeliveryState.SKIPPED)
@@ -89,12 +89,17 @@ class DeliveryRepository:
         )
         return (await self._session.scalars(query.limit(1))).first()
 
-    async def latest_answered(self, subscriber_id: int) -> Delivery | None:
-        """The subscriber's most recent delivery that has an answer."""
+    async def answered_since(self, subscriber_id: int, since: datetime) -> Delivery | None:
+        """The delivery the subscriber answered last, if that answer came at `since` or later.
+
+        By the answer's time, not the message's: an old check-in answered just now is the one
+        the person has in mind, and a message whose send was never confirmed has no send time.
+        """
         query = (
             select(Delivery)
-            .where(Delivery.subscriber_id == subscriber_id, Delivery.outcome.is_not(None))
-            .order_by(Delivery.sent_at.desc(), Delivery.id.desc())
+            .join(Answer, Answer.delivery_id == Delivery.id)
+            .where(Answer.subscriber_id == subscriber_id, Answer.answered_at >= since)
+            .order_by(Answer.answered_at.desc(), Answer.id.desc())
             .limit(1)
         )
         return (await self._session.scalars(query)).first()
