@@ -4,6 +4,7 @@ sends through a recording sender (the Telegram edge), everything else is the bot
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import shutil
 import sqlite3
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 from sqlalchemy import Connection, delete, event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from nudgebot.adaptation import RandomPolicy
 from nudgebot.adaptation.progress import DAILY_MULTIPLIER
@@ -48,6 +50,7 @@ from nudgebot.services import (
     SubscriptionDefaults,
     SubscriptionService,
 )
+from nudgebot.services.pauses import PauseService
 from nudgebot.services.progress import ProgressService
 from nudgebot.services.safety import SafetyService
 from tests.factories import due_subscriber_rows, seeded_chooser
@@ -230,6 +233,30 @@ async def test_a_tip_put_off_after_a_red_flag_does_not_come_back_while_its_topic
     assert [d.id for d in await tips(sessions)] == [tip.id]
 
 
+async def test_a_re_send_queued_before_a_red_flag_is_skipped_and_counts_nothing(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """ "Later", then a red flag: the queued re-send of the held topic's tip is skipped, and
+    only the tip that went out (put off: half a failure) stays in the kept state."""
+    held = content.library.safety.hold_topics[0]
+    await subscribe(sessions, content, topics=[held], wellbeing=False)
+    await dispatcher.tick(START)
+    [tip] = await tips(sessions)
+    await checkins.answer(CHAT, tip.id, "later", START + timedelta(minutes=5))
+
+    await SafetyService(sessions, content).screen(
+        CHAT, "there is blood in my stool", START + timedelta(minutes=7), "en"
+    )
+
+    resend = (await tips(sessions))[-1]
+    assert resend.slot != tip.slot
+    assert resend.state is DeliveryState.SKIPPED
+    assert await kept_state(sessions) == {held: (0.0, 0.5)}
+
+
 def test_a_topic_hold_ends_on_the_subscribers_own_day(library: ContentLibrary) -> None:
     """A hold ending at 02:00 UTC on 9 June ends on 8 June in Honolulu (16:00 there): the topic
     is open again on their 9 June, and held on it in Tokyo (11:00 on the 9th there)."""
@@ -252,6 +279,120 @@ def test_a_topic_hold_ends_on_the_subscribers_own_day(library: ContentLibrary) -
     assert topic not in tokyo
     # Days that start at 12:00 in Tokyo: 11:00 on the 9th is still their 8 June.
     assert opened("Asia/Tokyo", time(12, 0)) is None
+
+
+class RefusingTelegram(RecordingTelegram):
+    """Telegram refusing the first tip with `error`, then sending everything."""
+
+    def __init__(self, error: TelegramError) -> None:
+        super().__init__()
+        self._error: TelegramError | None = error
+
+    async def send_tip(self, chat_id: int, delivery_id: int, tip: RenderedTip) -> int:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        return await super().send_tip(chat_id, delivery_id, tip)
+
+
+async def kept_state(sessions: async_sessionmaker[AsyncSession]) -> dict[str, tuple[float, float]]:
+    """(successes, failures) per topic with any, of the one subscriber."""
+    return {
+        row.topic: (row.successes, row.failures)
+        for row in await rows(sessions, TopicStats)
+        if row.successes or row.failures
+    }
+
+
+async def test_a_tip_skipped_by_stop_before_it_went_out_leaves_no_evidence(
+    sessions: async_sessionmaker[AsyncSession], content: ContentStore
+) -> None:
+    """/start queues a tip (counted as sent and unanswered); /stop before it goes out skips it
+    and takes that count back."""
+    service = SubscriptionService(
+        sessions, SubscriptionDefaults("UTC", START.time()), content, POLICY, seeded_chooser()
+    )
+    await service.subscribe(CHAT, "en", START)
+    queued = await kept_state(sessions)
+
+    await service.unsubscribe(CHAT, START + timedelta(seconds=5))
+
+    assert list(queued.values()) == [(0.0, 0.5)]
+    assert [d.state for d in await tips(sessions)] == [DeliveryState.SKIPPED]
+    assert await kept_state(sessions) == {}
+
+
+async def test_a_pause_takes_back_the_evidence_of_a_skipped_re_send(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """A tip put off with "Later" counts half a failure, and so does its queued re-send until
+    a pause skips it: then only the tip that went out counts."""
+    await subscribe(sessions, content, wellbeing=False)
+    await dispatcher.tick(START)
+    [tip] = await tips(sessions)
+    await checkins.answer(CHAT, tip.id, "later", START + timedelta(minutes=5))
+    topic = content.library.tips[tip.tip_id or ""].topic
+    before = await kept_state(sessions)
+
+    await PauseService(sessions, content, POLICY).pause(CHAT, 3, START + timedelta(minutes=10))
+
+    assert before == {topic: (0.0, 1.0)}
+    assert await kept_state(sessions) == {topic: (0.0, 0.5)}
+
+
+async def test_a_tip_telegram_would_not_deliver_leaves_no_evidence(
+    sessions: async_sessionmaker[AsyncSession], content: ContentStore
+) -> None:
+    """A tip that failed for good (the person blocked the bot) was never seen: it does not
+    count as a tip left unanswered."""
+    refusing = RefusingTelegram(Forbidden("Forbidden: bot was blocked by the user"))
+    dispatcher = Dispatcher(
+        sessions,
+        content,
+        refusing,
+        policy=POLICY,
+        chooser=seeded_chooser(),
+        settings=DispatcherSettings(owner="test"),
+    )
+    await subscribe(sessions, content, wellbeing=False)
+
+    await dispatcher.tick(START)
+
+    assert [d.state for d in await tips(sessions)] == [DeliveryState.FAILED]
+    assert await kept_state(sessions) == {}
+
+
+async def test_a_refused_tips_stand_in_carries_the_evidence_in_its_own_topic(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    checkins: CheckinService,
+) -> None:
+    """Telegram refuses a tip's text: the stand-in sent instead is the day's tip, so its topic,
+    not the refused one's, holds the "sent" evidence and then the answer."""
+    refusing = RefusingTelegram(BadRequest("Can't parse entities: unsupported start tag"))
+    dispatcher = Dispatcher(
+        sessions,
+        content,
+        refusing,
+        policy=POLICY,
+        chooser=seeded_chooser(),
+        settings=DispatcherSettings(owner="test"),
+    )
+    await subscribe(sessions, content, wellbeing=False)
+    library = content.library
+
+    await dispatcher.tick(START)
+    [tip] = await tips(sessions)
+    sent_topic = library.tips[tip.tip_id or ""].topic
+    after_send = await kept_state(sessions)
+    await checkins.answer(CHAT, tip.id, "done", START + timedelta(minutes=5))
+
+    assert tip.state is DeliveryState.SENT
+    assert after_send == {sent_topic: (0.0, 0.5)}
+    assert await kept_state(sessions) == {sent_topic: (1.0, 0.0)}
 
 
 async def test_answers_move_the_topic_counts_and_a_change_undoes_the_old_answer(
@@ -285,6 +426,29 @@ async def test_answers_move_the_topic_counts_and_a_change_undoes_the_old_answer(
     )
     assert [a.option_id for a in await rows(sessions, Answer)] == ["done", "nope"]
     assert (await tips(sessions))[0].outcome == "not_for_me"
+
+
+async def test_two_presses_at_once_count_once(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """A double tap handled by two transactions at once (two workers, or concurrent updates):
+    the second sees the first's answer, so "did it" counts once."""
+    await subscribe(sessions, content, wellbeing=False)
+    await dispatcher.tick(START)
+    [tip] = await tips(sessions)
+    pressed_at = START + timedelta(minutes=5)
+
+    results = await asyncio.gather(
+        checkins.answer(CHAT, tip.id, "done", pressed_at),
+        checkins.answer(CHAT, tip.id, "done", pressed_at),
+    )
+
+    assert sorted(r.status.name for r in results) == ["RECORDED", "UNCHANGED"]
+    assert list((await kept_state(sessions)).values()) == [(1.0, 0.0)]
+    assert len(await rows(sessions, Answer)) == 1
 
 
 async def test_a_late_answer_counts_for_its_own_day(
@@ -609,6 +773,26 @@ async def test_an_unreadable_weekly_summary_fails_alone_and_the_rest_of_the_clai
     )
     assert sunday[(2, DeliveryKind.TIP)] == (DeliveryState.SENT, None)
     assert [chat for chat, _, _ in telegram.sent[sent_before:]] == [500]
+
+
+async def test_a_tip_put_off_in_the_evening_comes_back_as_the_next_days_message(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """ "Later" at 21:00: three hours on is quiet time, so the tip comes back at 08:00 the next
+    day, and it is that day's message (its budget, its history), not the day before's."""
+    await subscribe(sessions, content, wellbeing=False)
+    await dispatcher.tick(START)
+    [tip] = await tips(sessions)
+
+    result = await checkins.answer(CHAT, tip.id, "later", START + timedelta(hours=12))
+
+    [resend] = [d for d in await tips(sessions) if d.slot == f"later-{tip.id}"]
+    assert result.again_at == time(8, 0)
+    assert resend.due_at == START + timedelta(hours=23)
+    assert resend.local_date == START.date() + timedelta(days=1)
 
 
 async def test_later_then_did_it_calls_off_the_resend_and_keeps_the_counts_straight(

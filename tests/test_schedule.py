@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from nudgebot.delivery.planned_messages import serving_slot
 from nudgebot.scheduling import (
     NudgeSchedule,
     QuietHours,
@@ -75,6 +76,25 @@ def test_quiet_hours_release_at_their_end(local: datetime, released: datetime) -
     assert NIGHT.release(local, BERLIN) == released
 
 
+@pytest.mark.parametrize(
+    ("instant", "released"),
+    [
+        # 2026-10-25: Berlin's clocks go from 03:00 CEST back to 02:00 CET (01:00 UTC).
+        pytest.param(utc(2026, 10, 25, 0, 10), utc(2026, 10, 25, 0, 30), id="first-pass"),
+        pytest.param(utc(2026, 10, 25, 1, 10), utc(2026, 10, 25, 1, 30), id="second-pass"),
+    ],
+)
+def test_quiet_hours_ending_in_the_repeated_hour_end_after_the_instant(
+    instant: datetime, released: datetime
+) -> None:
+    """Quiet until 02:30 on the night 02:00-03:00 happens twice: at 02:10 the first time, the
+    window ends at the first 02:30; at 02:10 the second time, at the second 02:30, never
+    before the message was due."""
+    quiet = QuietHours(time(21, 30), time(2, 30))
+
+    assert quiet.release(instant, BERLIN) == released
+
+
 def test_equal_start_and_end_means_no_quiet_hours() -> None:
     """A window of zero length never holds anything back."""
     always = QuietHours(time(0, 0), time(0, 0))
@@ -129,6 +149,32 @@ def test_after_downtime_only_the_latest_nudge_is_due() -> None:
     slot = current_slot(utc(2026, 6, 1, 14, 0), plan)  # 16:00 in Berlin
 
     assert (slot.day, slot.key) == (date(2026, 6, 1), "tip1")
+
+
+def test_a_nudge_time_inside_quiet_hours_is_served_every_day() -> None:
+    """Nudges at 23:00 under quiet hours from 21:30 go out each morning at 08:00, one a day:
+    the nudge moved into the morning is the one due then, not yesterday's late one."""
+    late = schedule(time(23, 0))
+    due = next_slot(utc(2026, 6, 1, 12), late).at
+    served = []
+    for _ in range(4):
+        slot = serving_slot(due, late)
+        served.append((slot.day, due))
+        due = next_slot(max(due, slot.at), late).at
+
+    assert served == [
+        (date(2026, 6, day), datetime(2026, 6, day + 1, 8, 0, tzinfo=BERLIN))
+        for day in range(1, 5)
+    ]
+
+
+def test_someone_due_before_the_days_first_nudge_gets_it_early() -> None:
+    """Subscribing at 07:00 with nudges at 09:00 brings today's nudge now, not yesterday's."""
+    nine = schedule(time(9, 0))
+
+    slot = serving_slot(datetime(2026, 6, 2, 7, 0, tzinfo=BERLIN), nine)
+
+    assert (slot.day, slot.at) == (date(2026, 6, 2), datetime(2026, 6, 2, 9, 0, tzinfo=BERLIN))
 
 
 def test_minimum_gap_and_quiet_hours_both_hold() -> None:

@@ -60,9 +60,9 @@ def planner(sessions: async_sessionmaker[AsyncSession], content: ContentStore) -
 
 
 @pytest.fixture
-def pauses(sessions: async_sessionmaker[AsyncSession]) -> PauseService:
+def pauses(sessions: async_sessionmaker[AsyncSession], content: ContentStore) -> PauseService:
     """The pause service."""
-    return PauseService(sessions, POLICY)
+    return PauseService(sessions, content, POLICY)
 
 
 @pytest.fixture

@@ -335,10 +335,11 @@ async def test_a_paused_subscriber_still_comes_back_when_the_pause_ends(
     subscriptions: SubscriptionService,
     settings: SettingsService,
     sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
 ) -> None:
     """Changing the time during a pause keeps the moment the pause ends."""
     await subscriptions.subscribe(42, "en", NOW)
-    await PauseService(sessions, POLICY).pause(42, 3, NOW)
+    await PauseService(sessions, content, POLICY).pause(42, 3, NOW)
 
     await settings.change(42, SetNudgeTime(time(18, 0)), NOW + timedelta(hours=1))
 

@@ -1,7 +1,8 @@
 """What one tip's answer tells the bandit: how much success and failure it counts as.
 
-Counted at planning as "unanswered" and adjusted as answers come and change, so the kept
-per-topic state always equals the sum over the ledger. Silence is weak evidence (half a
+Counted at planning as "unanswered", adjusted as answers come and change, and taken back if
+the tip is never sent (skipped or failed), so the kept per-topic state always equals the sum
+over the ledger. Silence is weak evidence (half a
 failure): people who did a tip often don't report it. "Later" is no verdict yet either. "Not for
 me" is the strongest: the person said so, so it counts as two failures, and a topic they keep
 refusing falls back faster than one they merely leave undone.
@@ -37,10 +38,11 @@ def evidence_change(old: Outcome | None, new: Outcome | None, done_streak: int) 
     old_s, old_f = _EVIDENCE[old]
     new_s, new_f = _EVIDENCE[new]
     streak: int | None = None
-    if new is Outcome.DONE and old is not Outcome.DONE:
-        streak = done_streak + 1
-    elif old is Outcome.DONE and new is not Outcome.DONE:
-        streak = max(done_streak - 1, 0)
-    elif new is Outcome.NOT_FOR_ME:
+    # "Not for me" ends the run whatever it replaces, a "did it" included.
+    if new is Outcome.NOT_FOR_ME:
         streak = 0
+    elif new is Outcome.DONE and old is not Outcome.DONE:
+        streak = done_streak + 1
+    elif old is Outcome.DONE:
+        streak = max(done_streak - 1, 0)
     return EvidenceChange(new_s - old_s, new_f - old_f, streak)

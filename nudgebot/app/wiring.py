@@ -212,7 +212,7 @@ def register_handlers(
         content=content,
         subscriptions=SubscriptionService(sessions, defaults, content, policy, wiring.chooser),
         checkins=CheckinService(sessions, content, policy),
-        pauses=PauseService(sessions, policy),
+        pauses=PauseService(sessions, content, policy),
         default_pause_days=settings.default_pause_days,
         clock=clock,
         wake_dispatcher=wake_dispatcher,

@@ -30,9 +30,16 @@ from nudgebot.db.repositories import (
     Finished,
     LeaseRepository,
     SubscriberRepository,
+    TopicStatsRepository,
 )
 from nudgebot.delivery.errors import FailureKind, SendFailure, classify
-from nudgebot.delivery.learning import CrowdStale, TipChooser
+from nudgebot.delivery.learning import (
+    CrowdStale,
+    TipChooser,
+    planned_evidence,
+    take_back_unsent,
+    unsent_evidence,
+)
 from nudgebot.delivery.outcomes import OutcomeRecorder
 from nudgebot.delivery.planner import Planner
 from nudgebot.delivery.policy import DeliveryPolicy
@@ -219,12 +226,11 @@ class Dispatcher:
             match failure.kind:
                 case FailureKind.RECIPIENT_GONE:
                     await SubscriberRepository(session).mark_blocked(item.subscriber_id, now)
-                    await leases.finish(
-                        item.id, owner, DeliveryState.FAILED, reason=failure.reason
-                    )
-                    await DeliveryRepository(session).skip_planned(
+                    await self._fail(session, item, failure.reason)
+                    skipped = await DeliveryRepository(session).skip_planned(
                         item.subscriber_id, "recipient gone"
                     )
+                    await take_back_unsent(session, self._content.library, skipped)
                     report.failed += 1
                 case FailureKind.CHAT_MOVED if item.attempts < MAX_SEND_ATTEMPTS:
                     assert failure.new_chat_id is not None
@@ -247,10 +253,19 @@ class Dispatcher:
                     )
                     report.unknown += 1
                 case _:
-                    await leases.finish(
-                        item.id, owner, DeliveryState.FAILED, reason=failure.reason
-                    )
+                    await self._fail(session, item, failure.reason)
                     report.failed += 1
+
+    async def _fail(self, session: AsyncSession, item: ClaimedDelivery, reason: str) -> None:
+        """Record a send that will not happen; a tip that never went out is taken back from
+        the kept state, where planning counted it as sent and unanswered."""
+        await LeaseRepository(session).finish(
+            item.id, self._settings.owner, DeliveryState.FAILED, reason=reason
+        )
+        if item.kind is DeliveryKind.TIP and item.tip_id is not None:
+            await take_back_unsent(
+                session, self._content.library, [(item.subscriber_id, item.tip_id)]
+            )
 
     async def _replace_broken_tip(
         self, item: ClaimedDelivery, failure: SendFailure, now: datetime, report: TickReport
@@ -266,13 +281,21 @@ class Dispatcher:
                 session, self._content.library, item.subscriber_id, now
             )
             if choice is None:
-                await leases.finish(
-                    item.id, self._settings.owner, DeliveryState.FAILED, reason=failure.reason
-                )
+                await self._fail(session, item, failure.reason)
                 report.failed += 1
             else:
                 replacement = (choice.tip_id, choice.policy, choice.propensity)
                 await leases.replace_tip(item.id, self._settings.owner, replacement, now)
+                # The kept state moves with the tip: the refused one was never sent, the
+                # stand-in is now the day's tip waiting for an answer.
+                library = self._content.library
+                changes = unsent_evidence(library, [(item.subscriber_id, item.tip_id)])
+                stand_in = planned_evidence(
+                    library, item.subscriber_id, choice.tip_id, item.local_date
+                )
+                await TopicStatsRepository(session).change_topics(
+                    [*changes, stand_in] if stand_in else changes
+                )
                 report.retried += 1
         if newly_broken:
             await self._alert(item.tip_id, failure.reason)

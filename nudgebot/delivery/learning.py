@@ -227,3 +227,27 @@ def planned_evidence(
     if tip is None:
         return None
     return TopicChange(subscriber_id, tip.topic, failures=UNANSWERED_FAILURE, sent_on=day)
+
+
+def unsent_evidence(
+    library: ContentLibrary, unsent: Sequence[tuple[int, str]]
+) -> list[TopicChange]:
+    """The changes undoing `planned_evidence` for tips planned but never sent (skipped,
+    failed), given as (subscriber, tip) pairs: each no longer counts as left unanswered.
+
+    Only the failure is taken back; the topic's last send stays, as a day it was meant for.
+    A tip gone from the library keeps its evidence: its topic is no longer known.
+    """
+    return [
+        TopicChange(subscriber_id, tip.topic, failures=-UNANSWERED_FAILURE)
+        for subscriber_id, tip_id in unsent
+        if (tip := library.tips.get(tip_id)) is not None
+    ]
+
+
+async def take_back_unsent(
+    session: AsyncSession, library: ContentLibrary, unsent: Sequence[tuple[int, str]]
+) -> None:
+    """Apply `unsent_evidence` in the caller's transaction (the one that skipped or failed
+    the tips)."""
+    await TopicStatsRepository(session).change_topics(unsent_evidence(library, unsent))

@@ -32,11 +32,14 @@ def serving_slot(now: datetime, schedule: NudgeSchedule) -> NudgeSlot:
 
     Normally the one whose time has come. Someone due before today's first nudge (they just
     subscribed or came back) gets today's first nudge early rather than yesterday's late one.
+    A nudge that quiet hours moved into today (23:00 with quiet hours from 21:30, sent at
+    08:00) is not late: it is served, or every other day's would be skipped.
     """
     slot = current_slot(now, schedule)
-    if slot.day < subscriber_day(now, schedule):
+    today = subscriber_day(now, schedule)
+    if slot.day < today and subscriber_day(slot.at, schedule) < today:
         upcoming = next_slot(now, schedule)
-        if upcoming.day == subscriber_day(now, schedule):
+        if upcoming.day == today:
             return upcoming
     return slot
 

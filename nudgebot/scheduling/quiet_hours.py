@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from nudgebot.scheduling.local_time import wall_clock_to_utc
@@ -36,4 +36,10 @@ class QuietHours:
         end_day = local.date()
         if local.time().replace(tzinfo=None) >= self.end:
             end_day += timedelta(days=1)  # evening part of the window: it ends tomorrow
-        return wall_clock_to_utc(end_day, self.end, zone)
+        end = wall_clock_to_utc(end_day, self.end, zone)
+        if end <= instant:
+            # The hour repeated when clocks go back: its first pass is over, and the window
+            # ends when the clocks show its end the second time.
+            end = datetime.combine(end_day, self.end, tzinfo=zone).replace(fold=1)
+            end = end.astimezone(UTC)
+        return end

@@ -8,8 +8,10 @@ from enum import Enum, auto
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from nudgebot.content.store import ContentStore
 from nudgebot.db.models import SubscriberStatus
 from nudgebot.db.repositories import DeliveryRepository, SubscriberRepository
+from nudgebot.delivery.learning import take_back_unsent
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.scheduling import next_slot
 
@@ -36,8 +38,14 @@ class PauseResult:
 class PauseService:
     """Breaks from nudges; each call is one transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], policy: DeliveryPolicy) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        content: ContentStore,
+        policy: DeliveryPolicy,
+    ) -> None:
         self._sessions = sessions
+        self._content = content
         self._policy = policy
 
     async def pause(self, chat_id: int, days: int, now: datetime) -> PauseResult:
@@ -62,7 +70,8 @@ class PauseService:
             # Being due at the end of the pause is what brings the welcome back.
             subscriber.next_due_at = until
             subscriber.updated_at = now
-            await DeliveryRepository(session).skip_planned(subscriber.id, "paused")
+            skipped = await DeliveryRepository(session).skip_planned(subscriber.id, "paused")
+            await take_back_unsent(session, self._content.library, skipped)
             zone = self._policy.schedule_of(subscriber).zone
             return PauseResult(PauseOutcome.PAUSED, until.astimezone(zone).date())
 

@@ -110,7 +110,10 @@ class PressRecorder:
             {press.chat_id for press in presses}
         )
         delivery_ids = {press.delivery_id for press in presses}
-        deliveries = await DeliveryRepository(session).many(delivery_ids)
+        # Locked before their answers are read: a second press of the same message being
+        # recorded at the same time waits, then reads this one's answer as the old one, so
+        # a double tap is counted once.
+        deliveries = await DeliveryRepository(session).many(delivery_ids, lock=True)
         options: dict[int, str] = {}
         scores: dict[int, dict[str, int]] = {}
         query = (

@@ -13,7 +13,7 @@ from nudgebot.adaptation.evidence import UNANSWERED_FAILURE
 from nudgebot.content.library import ContentLibrary
 from nudgebot.db.models import Delivery, DeliveryKind, Subscriber, SubscriberStatus
 from nudgebot.db.repositories import DeliveryRepository, Planned, TopicChange
-from nudgebot.delivery.learning import open_topics
+from nudgebot.delivery.learning import open_topics, unsent_evidence
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.scheduling import subscriber_day
 from nudgebot.services.checkin_results import Press
@@ -89,32 +89,25 @@ class Resends:
         used: dict[tuple[int, date], int],
         pending: dict[int, datetime],
     ) -> Planned | None:
-        """The put-off tip again, after the delay and within the subscriber's schedule and gap;
-        none if they are no longer active, the day's budget is spent, or its topic is held back
-        on the day it would come (a red flag since the press, say)."""
+        """The put-off tip again, after the delay and within the subscriber's schedule and gap,
+        on the day it comes back (whose budget it uses); none if they are no longer active, that
+        day's budget is spent, or its topic is held back that day (a red flag since, say)."""
         press, subscriber, delivery = item
-        tip = library.tips.get(delivery.tip_id or "")
-        if (
-            subscriber.status is not SubscriberStatus.ACTIVE
-            or delivery.tip_id is None
-            or used.get((subscriber.id, delivery.local_date), 0)
-            >= self._policy.budget_of(subscriber)
-        ):
+        if subscriber.status is not SubscriberStatus.ACTIVE or delivery.tip_id is None:
             return None
         schedule = self._policy.schedule_of(subscriber)
         due_at = self._policy.send_time(
             subscriber, schedule, press.at + self._policy.later_delay, pending.get(subscriber.id)
         )
-        allowed = open_topics(library, subscriber, subscriber_day(due_at, schedule))
+        day = subscriber_day(due_at, schedule)
+        if used.get((subscriber.id, day), 0) >= self._policy.budget_of(subscriber):
+            return None
+        tip = library.tips.get(delivery.tip_id)
+        allowed = open_topics(library, subscriber, day)
         if tip is not None and allowed is not None and tip.topic not in allowed:
             return None
         return Planned(
-            subscriber.id,
-            delivery.local_date,
-            resend_slot(delivery.id),
-            DeliveryKind.TIP,
-            delivery.tip_id,
-            due_at,
+            subscriber.id, day, resend_slot(delivery.id), DeliveryKind.TIP, delivery.tip_id, due_at
         )
 
     @staticmethod
@@ -127,8 +120,4 @@ class Resends:
             return []
         slots = [(delivery.subscriber_id, resend_slot(delivery.id)) for delivery in answered]
         skipped = await DeliveryRepository(session).skip_planned_slots(slots, "answered already")
-        return [
-            TopicChange(subscriber_id, tip.topic, failures=-UNANSWERED_FAILURE)
-            for subscriber_id, tip_id in skipped
-            if (tip := library.tips.get(tip_id)) is not None
-        ]
+        return unsent_evidence(library, skipped)

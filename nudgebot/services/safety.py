@@ -23,6 +23,7 @@ from nudgebot.content import ContentLibrary, ContentStore
 from nudgebot.content.safety import SafetyKind
 from nudgebot.db.models import Subscriber
 from nudgebot.db.repositories import DeliveryRepository, SubscriberRepository
+from nudgebot.delivery.learning import take_back_unsent
 
 logger = logging.getLogger(__name__)
 
@@ -116,9 +117,10 @@ class SafetyService:
                             if tip.topic in library.safety.hold_topics
                         ]
                         # A diet tip already queued (a "Later" re-send) is not sent either.
-                        await DeliveryRepository(session).skip_planned_tips(
+                        skipped = await DeliveryRepository(session).skip_planned_tips(
                             subscriber.id, held, "held back after a gut red flag"
                         )
+                        await take_back_unsent(session, library, skipped)
         except (SQLAlchemyError, OSError):
             # Someone in crisis is answered whatever state the database is in.
             logger.exception("safety screening could not read or update chat %s", chat_id)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nudgebot.content.store import ContentStore
 from nudgebot.db.models import Subscriber, SubscriberStatus
 from nudgebot.db.repositories import DeliveryRepository, SubscriberRepository
-from nudgebot.delivery.learning import TipChooser
+from nudgebot.delivery.learning import TipChooser, take_back_unsent
 from nudgebot.delivery.planner import Planner
 from nudgebot.delivery.policy import DeliveryPolicy
 
@@ -113,7 +113,8 @@ class SubscriptionService:
             subscriber.paused_until = None
             subscriber.next_due_at = None
             subscriber.updated_at = now
-            await DeliveryRepository(session).skip_planned(subscriber.id, "unsubscribed")
+            skipped = await DeliveryRepository(session).skip_planned(subscriber.id, "unsubscribed")
+            await take_back_unsent(session, self._content.library, skipped)
             return True
 
     async def language_of(self, chat_id: int) -> str | None:

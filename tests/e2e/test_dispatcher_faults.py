@@ -244,7 +244,7 @@ async def test_a_pause_ending_sends_a_welcome_back(
         sessions, SubscriptionDefaults("UTC", NOW.time()), content, POLICY, seeded_chooser()
     ).subscribe(CHAT, "en", NOW)
     await dispatcher.tick(NOW)
-    await PauseService(sessions, POLICY).pause(CHAT, 2, NOW)
+    await PauseService(sessions, content, POLICY).pause(CHAT, 2, NOW)
 
     await dispatcher.tick(NOW + timedelta(days=1))
     at_end = await dispatcher.tick(NOW + timedelta(days=2))  # 07:00 UTC: still quiet hours

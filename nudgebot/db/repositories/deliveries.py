@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,9 +45,18 @@ class DeliveryRepository:
         """A delivery by id."""
         return await self._session.get(Delivery, delivery_id)
 
-    async def many(self, delivery_ids: Iterable[int]) -> dict[int, Delivery]:
-        """Deliveries by id, for the ids that exist."""
+    async def many(
+        self, delivery_ids: Iterable[int], *, lock: bool = False
+    ) -> dict[int, Delivery]:
+        """Deliveries by id, for the ids that exist.
+
+        With `lock`, the rows stay locked until the transaction ends (PostgreSQL; SQLite's
+        writing transactions hold the whole database already), in id order so that two
+        transactions locking some of the same rows cannot wait on each other.
+        """
         query = select(Delivery).where(Delivery.id.in_(list(delivery_ids)))
+        if lock:
+            query = query.order_by(Delivery.id).with_for_update()
         return {d.id: d for d in await self._session.scalars(query)}
 
     async def sent_tips(
@@ -206,42 +215,38 @@ class DeliveryRepository:
         """
         skipped: list[tuple[int, str]] = []
         for subscriber_id, slot in slots:
-            result = await self._session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.subscriber_id == subscriber_id,
-                    Delivery.slot == slot,
-                    Delivery.state == DeliveryState.PLANNED,
-                )
-                .values(state=DeliveryState.SKIPPED, failure_reason=reason)
-                .returning(Delivery.subscriber_id, Delivery.tip_id)
+            skipped += await self._skip(
+                reason, Delivery.subscriber_id == subscriber_id, Delivery.slot == slot
             )
-            skipped += [(sub, tip) for sub, tip in result.all() if tip is not None]
         return skipped
 
     async def skip_planned_tips(
         self, subscriber_id: int, tip_ids: Sequence[str], reason: str
-    ) -> None:
-        """Planned deliveries of these tips to the subscriber become `skipped`."""
+    ) -> list[tuple[int, str]]:
+        """Planned deliveries of these tips to the subscriber become `skipped`.
+
+        Returns (subscriber, tip) of each row skipped.
+        """
         if not tip_ids:
-            return
-        await self._session.execute(
-            update(Delivery)
-            .where(
-                Delivery.subscriber_id == subscriber_id,
-                Delivery.state == DeliveryState.PLANNED,
-                Delivery.tip_id.in_(list(tip_ids)),
-            )
-            .values(state=DeliveryState.SKIPPED, failure_reason=reason)
+            return []
+        return await self._skip(
+            reason,
+            Delivery.subscriber_id == subscriber_id,
+            Delivery.tip_id.in_(list(tip_ids)),
         )
 
-    async def skip_planned(self, subscriber_id: int, reason: str) -> None:
-        """Planned rows of a subscriber who should get nothing more become `skipped`."""
-        await self._session.execute(
+    async def skip_planned(self, subscriber_id: int, reason: str) -> list[tuple[int, str]]:
+        """Planned rows of a subscriber who should get nothing more become `skipped`.
+
+        Returns (subscriber, tip) of each tip among them.
+        """
+        return await self._skip(reason, Delivery.subscriber_id == subscriber_id)
+
+    async def _skip(self, reason: str, *where: ColumnElement[bool]) -> list[tuple[int, str]]:
+        result = await self._session.execute(
             update(Delivery)
-            .where(
-                Delivery.subscriber_id == subscriber_id,
-                Delivery.state == DeliveryState.PLANNED,
-            )
+            .where(Delivery.state == DeliveryState.PLANNED, *where)
             .values(state=DeliveryState.SKIPPED, failure_reason=reason)
+            .returning(Delivery.subscriber_id, Delivery.tip_id)
         )
+        return [(subscriber_id, tip) for subscriber_id, tip in result.all() if tip is not None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +42,8 @@ class ClaimedDelivery:
     kind: DeliveryKind
     tip_id: str | None
     attempts: int
+    # The subscriber's day it was planned for.
+    local_date: date
 
 
 class LeaseRepository:
@@ -104,6 +106,7 @@ class LeaseRepository:
                 Delivery.kind,
                 Delivery.tip_id,
                 Delivery.attempts,
+                Delivery.local_date,
             )
             .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
             .where(Delivery.id.in_(due_ids))
