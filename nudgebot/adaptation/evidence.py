@@ -2,10 +2,10 @@
 
 Counted at planning as "unanswered", adjusted as answers come and change, and taken back if
 the tip is never sent (skipped or failed), so the kept per-topic state always equals the sum
-over the ledger. Silence is weak evidence (half a
-failure): people who did a tip often don't report it. "Later" is no verdict yet either. "Not for
-me" is the strongest: the person said so, so it counts as two failures, and a topic they keep
-refusing falls back faster than one they merely leave undone.
+over the ledger. Silence is weak evidence (half a failure): people who did a tip often don't
+report it. "Later" is no verdict yet either. "Not for me" is the strongest: the person said so,
+so it counts as two failures, and a topic they keep refusing falls back faster than one they
+merely leave undone.
 """
 
 from __future__ import annotations
