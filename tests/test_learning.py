@@ -24,7 +24,12 @@ from nudgebot.adaptation.progress import DAILY_MULTIPLIER
 from nudgebot.app import delivery_policy
 from nudgebot.config import Settings
 from nudgebot.content import ContentLibrary, ContentStore
-from nudgebot.content.rendering import RenderedNotice, RenderedTip, RenderedWellbeing
+from nudgebot.content.rendering import (
+    RenderedNotice,
+    RenderedTip,
+    RenderedWellbeing,
+    wellbeing_option,
+)
 from nudgebot.db import (
     Answer,
     Delivery,
@@ -793,6 +798,87 @@ async def test_a_tip_put_off_in_the_evening_comes_back_as_the_next_days_message(
     assert result.again_at == time(8, 0)
     assert resend.due_at == START + timedelta(hours=23)
     assert resend.local_date == START.date() + timedelta(days=1)
+
+
+async def a_high_fodmap_tip_then_the_evening_check_in(
+    sessions: async_sessionmaker[AsyncSession], content: ContentStore, dispatcher: Dispatcher
+) -> tuple[int, int]:
+    """Today's tip (sent at 09:00) is a high-FODMAP one, and the 19:30 check-in has gone out:
+    (the tip's delivery, the check-in's delivery)."""
+    fodmap = next(t for t in content.library.tips.values() if "high-fodmap" in t.tags)
+    await subscribe(sessions, content, topics=[fodmap.topic])
+    async with sessions.begin() as session:
+        subscriber = (await session.scalars(select(Subscriber))).one()
+        tip = Delivery(
+            subscriber_id=subscriber.id,
+            local_date=START.date(),
+            slot="tip0",
+            kind=DeliveryKind.TIP,
+            state=DeliveryState.SENT,
+            tip_id=fodmap.id,
+            due_at=START,
+            sent_at=START,
+            created_at=START,
+        )
+        session.add(tip)
+        await session.flush()
+        subscriber.next_due_at = START + EVENING
+    await dispatcher.tick(START + EVENING)
+    [checkin] = [d for d in await rows(sessions, Delivery) if d.kind is DeliveryKind.WELLBEING]
+    return tip.id, checkin.id
+
+
+async def test_after_a_low_gut_comfort_score_a_high_fodmap_tip_is_not_sent_again(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """Gut comfort 1 at 19:35, then "Later" on the morning's high-FODMAP tip: no re-send, as
+    no new choice would bring such a tip for the next days either."""
+    tip_id, checkin_id = await a_high_fodmap_tip_then_the_evening_check_in(
+        sessions, content, dispatcher
+    )
+    await checkins.answer(
+        CHAT,
+        checkin_id,
+        wellbeing_option("gut_comfort", 1),
+        START + EVENING + timedelta(minutes=5),
+    )
+
+    result = await checkins.answer(CHAT, tip_id, "later", START + EVENING + timedelta(minutes=10))
+
+    assert result.status is CheckinStatus.RECORDED
+    assert result.again_at is None
+    assert [d.slot for d in await tips(sessions)] == ["tip0"]
+
+
+async def test_a_low_gut_comfort_score_skips_a_high_fodmap_re_send_queued_before_it(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """ "Later" at 19:32 queues the tip for 08:00 tomorrow; gut comfort 1 at 19:40 skips it, and
+    takes back its "sent, unanswered" count."""
+    tip_id, checkin_id = await a_high_fodmap_tip_then_the_evening_check_in(
+        sessions, content, dispatcher
+    )
+    queued = await checkins.answer(CHAT, tip_id, "later", START + EVENING + timedelta(minutes=2))
+    before = await kept_state(sessions)
+
+    await checkins.answer(
+        CHAT,
+        checkin_id,
+        wellbeing_option("gut_comfort", 1),
+        START + EVENING + timedelta(minutes=10),
+    )
+
+    [resend] = [d for d in await tips(sessions) if d.slot == f"later-{tip_id}"]
+    assert queued.again_at == time(8, 0)
+    assert resend.state is DeliveryState.SKIPPED
+    assert list(before.values()) == [(0.0, 0.5)]
+    assert await kept_state(sessions) == {}
 
 
 async def test_later_then_did_it_calls_off_the_resend_and_keeps_the_counts_straight(

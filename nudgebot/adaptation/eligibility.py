@@ -14,14 +14,14 @@ first of all, while there are any.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
-from nudgebot.adaptation.learner import LearnerView
+from nudgebot.adaptation.learner import LearnerView, WellbeingScore
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.schema import LowScoreResponse, TimeOfDay, Tip
 
@@ -113,20 +113,20 @@ def follow_ups_due(view: LearnerView) -> frozenset[str]:
 
 
 def active_low_score_responses(
-    library: ContentLibrary, view: LearnerView
+    library: ContentLibrary, scores: Iterable[WellbeingScore], day: date
 ) -> Iterator[LowScoreResponse]:
-    """The library's responses to the subscriber's recent low wellbeing scores, still in force.
+    """The library's responses to a subscriber's recent low wellbeing scores, in force on `day`.
 
     A score given on day D counts from D to D + `days` inclusive: the check-in comes in the
     evening, after that day's tip, so `days` counts the days after the answer (as the schema
     says), and the same day is included for a nudge sent after the check-in.
     """
-    for score in view.wellbeing:
+    for score in scores:
         question = library.wellbeing.get(score.question_id)
         if question is None or question.when_low is None:
             continue
         response = question.when_low
-        age = (view.today - score.day).days
+        age = (day - score.day).days
         if score.score <= response.at_most and 0 <= age <= response.days:
             yield response
 
@@ -143,11 +143,13 @@ def low_score_horizon(library: ContentLibrary) -> timedelta | None:
     return timedelta(days=max(days)) if days else None
 
 
-def avoided_tags(library: ContentLibrary, view: LearnerView) -> frozenset[str]:
-    """Tags no tip may carry today because of a recent low wellbeing score."""
+def avoided_tags(
+    library: ContentLibrary, scores: Iterable[WellbeingScore], day: date
+) -> frozenset[str]:
+    """Tags no tip may carry on `day` because of a recent low wellbeing score."""
     return frozenset(
         tag
-        for response in active_low_score_responses(library, view)
+        for response in active_low_score_responses(library, scores, day)
         for tag in response.avoid_tags
     )
 
@@ -156,7 +158,7 @@ def raised_topics(library: ContentLibrary, view: LearnerView) -> frozenset[str]:
     """Topics a recent low wellbeing score brings forward (a low sleep score: sleep)."""
     return frozenset(
         topic
-        for response in active_low_score_responses(library, view)
+        for response in active_low_score_responses(library, view.wellbeing, view.today)
         for topic in response.raise_topics
     )
 
@@ -266,7 +268,7 @@ def _passing_hard_rules(
     if view.chosen_topics is not None:
         chosen = np.array([topic in view.chosen_topics for topic in table.topic_ids], dtype=bool)
         passing &= chosen[table.topic]
-    avoided = avoided_tags(library, view)
+    avoided = avoided_tags(library, view.wellbeing, view.today)
     if avoided:
         passing &= np.array([not (avoided & tags) for tags in table.tags], dtype=bool)
     follow_up = table.prerequisite >= 0

@@ -34,6 +34,7 @@ from nudgebot.db.repositories import (
     TopicChange,
     TopicStatsRepository,
 )
+from nudgebot.delivery.learning import unsent_evidence
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.scheduling import next_slot
 from nudgebot.services.checkin_results import (
@@ -61,6 +62,8 @@ class _Known:
     changes: list[TopicChange] = field(default_factory=list)
     # Tips put off with "Later" and then answered otherwise: their re-send is called off.
     called_off: list[int] = field(default_factory=list)
+    # Subscribers whose new low score rules out tips with these tags.
+    ruled_out: list[tuple[int, frozenset[str]]] = field(default_factory=list)
 
 
 class PressRecorder:
@@ -86,6 +89,13 @@ class PressRecorder:
         known.changes += await self._resends.call_off(
             session, library, [known.deliveries[i] for i in known.called_off]
         )
+        for subscriber_id, tags in known.ruled_out:
+            # A tip queued already (a "Later" re-send) that the low score now rules out.
+            ruled_out = [tip.id for tip in library.tips.values() if not tags.isdisjoint(tip.tags)]
+            skipped = await DeliveryRepository(session).skip_planned_tips(
+                subscriber_id, ruled_out, "ruled out by a low wellbeing score"
+            )
+            known.changes += unsent_evidence(library, skipped)
         await AnswerRepository(session).insert_many(known.answers)
         await TopicStatsRepository(session).change_topics(known.changes)
         return [
@@ -251,6 +261,9 @@ class PressRecorder:
         )
         # The delivery counts as answered from its first score on (silence is over).
         delivery.outcome = SCORE_OUTCOME
+        response = library.wellbeing[question_id].when_low
+        if response is not None and response.avoid_tags and score <= response.at_most:
+            known.ruled_out.append((subscriber.id, frozenset(response.avoid_tags)))
         self.wake(library, subscriber, press.at)
         status = CheckinStatus.RECORDED if previous is None else CheckinStatus.CHANGED
         return CheckinResult(status, language, label, message)

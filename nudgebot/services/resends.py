@@ -9,10 +9,18 @@ from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nudgebot.adaptation.eligibility import avoided_tags, low_score_horizon
 from nudgebot.adaptation.evidence import UNANSWERED_FAILURE
+from nudgebot.adaptation.learner import WellbeingScore
 from nudgebot.content.library import ContentLibrary
+from nudgebot.content.schema import Tip
 from nudgebot.db.models import Delivery, DeliveryKind, Subscriber, SubscriberStatus
-from nudgebot.db.repositories import DeliveryRepository, Planned, TopicChange
+from nudgebot.db.repositories import (
+    DeliveryRepository,
+    LearningRepository,
+    Planned,
+    TopicChange,
+)
 from nudgebot.delivery.learning import open_topics, unsent_evidence
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.scheduling import subscriber_day
@@ -50,13 +58,13 @@ class Resends:
             return {}, []
         deliveries = DeliveryRepository(session)
         ids = {item.subscriber.id for item in put_off}
-        used = await deliveries.day_counts(
-            ids, since=min(item.delivery.local_date for item in put_off)
-        )
+        since = min(item.delivery.local_date for item in put_off)
+        used = await deliveries.day_counts(ids, since=since)
         pending = await deliveries.latest_pending(ids)
+        wellbeing = await _recent_scores(session, library, ids, since)
         resends: list[tuple[PutOff, Planned]] = []
         for item in put_off:
-            resend = self._resend(library, item, used, pending)
+            resend = self._resend(library, item, used, pending, wellbeing)
             if resend is not None:
                 resends.append((item, resend))
                 # The next press of the batch sees this one's message as queued.
@@ -88,12 +96,14 @@ class Resends:
         item: PutOff,
         used: dict[tuple[int, date], int],
         pending: dict[int, datetime],
+        wellbeing: dict[int, list[WellbeingScore]],
     ) -> Planned | None:
         """The put-off tip again, after the delay and within the subscriber's schedule and gap,
-        on the day it comes back (whose budget it uses); none if they are no longer active, that
-        day's budget is spent, or its topic is held back that day (a red flag since, say)."""
+        on the day it comes back (whose budget it uses); none if they are no longer active,
+        that day's budget is spent, or the tip is no longer fit to send that day."""
         press, subscriber, delivery = item
-        if subscriber.status is not SubscriberStatus.ACTIVE or delivery.tip_id is None:
+        tip = library.tips.get(delivery.tip_id or "")
+        if subscriber.status is not SubscriberStatus.ACTIVE or tip is None:
             return None
         schedule = self._policy.schedule_of(subscriber)
         due_at = self._policy.send_time(
@@ -102,12 +112,10 @@ class Resends:
         day = subscriber_day(due_at, schedule)
         if used.get((subscriber.id, day), 0) >= self._policy.budget_of(subscriber):
             return None
-        tip = library.tips.get(delivery.tip_id)
-        allowed = open_topics(library, subscriber, day)
-        if tip is not None and allowed is not None and tip.topic not in allowed:
+        if not _still_fit(library, tip, subscriber, day, wellbeing.get(subscriber.id, [])):
             return None
         return Planned(
-            subscriber.id, day, resend_slot(delivery.id), DeliveryKind.TIP, delivery.tip_id, due_at
+            subscriber.id, day, resend_slot(delivery.id), DeliveryKind.TIP, tip.id, due_at
         )
 
     @staticmethod
@@ -121,3 +129,33 @@ class Resends:
         slots = [(delivery.subscriber_id, resend_slot(delivery.id)) for delivery in answered]
         skipped = await DeliveryRepository(session).skip_planned_slots(slots, "answered already")
         return unsent_evidence(library, skipped)
+
+
+def _still_fit(
+    library: ContentLibrary,
+    tip: Tip,
+    subscriber: Subscriber,
+    day: date,
+    wellbeing: Sequence[WellbeingScore],
+) -> bool:
+    """Whether a tip chosen earlier may still go out on `day`: the safety rules that have
+    changed since it was chosen hold for its re-send as for a new choice (its topic held back
+    after a red flag, its tags ruled out by a low score such as gut comfort)."""
+    allowed = open_topics(library, subscriber, day)
+    if allowed is not None and tip.topic not in allowed:
+        return False
+    return avoided_tags(library, wellbeing, day).isdisjoint(tip.tags)
+
+
+async def _recent_scores(
+    session: AsyncSession, library: ContentLibrary, subscriber_ids: set[int], since: date
+) -> dict[int, list[WellbeingScore]]:
+    """The wellbeing scores of these subscribers that may still be in force from `since` on."""
+    horizon = low_score_horizon(library)
+    if horizon is None:
+        return {}
+    rows = await LearningRepository(session).recent_scores(subscriber_ids, since - horizon)
+    return {
+        subscriber_id: [WellbeingScore(row.question_id, row.day, row.score) for row in scores]
+        for subscriber_id, scores in rows.items()
+    }
