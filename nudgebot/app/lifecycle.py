@@ -25,7 +25,8 @@ Clock = Callable[[], datetime]
 LONG_POLL_SECONDS = 10
 # Concurrent requests to the Bot API: the dispatcher's send concurrency plus room for replies.
 SEND_CONNECTIONS = 32
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# Edits too: the safety screen answers crisis words added by editing a message.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 
 class Role(StrEnum):

@@ -25,7 +25,10 @@ class PreviewHandlers:
         """Add the handlers; non-admins fall through to the unknown-command answer."""
         application.add_handler(
             CommandHandler(
-                "preview", self.preview, filters=self._admins & filters.ChatType.PRIVATE
+                "preview",
+                self.preview,
+                # Not edits of the command: only the safety screen reads edited messages.
+                filters=self._admins & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE,
             )
         )
         application.add_handler(CallbackQueryHandler(self.pressed, pattern=f"^{PREVIEW_DATA}$"))

@@ -102,6 +102,31 @@ async def test_crisis_language_gets_the_crisis_reply_and_the_admins_an_alert_wit
     assert "tonight" not in alert["text"]
 
 
+async def test_crisis_words_added_by_an_edit_get_the_crisis_reply(
+    bot: NudgeBot,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    """A message edited into a crisis message is answered like one, and the edit alone: the
+    plain first version got its usual answer, the edit no second one."""
+    await add_subscriber(sessions, clock)
+    sent = await client.say(ADA, "long day today")
+    [usual] = await client.wait_for_messages(ADA, 1)
+
+    await client.edit(ADA, sent["message_id"], "long day, honestly I want to die tonight")
+
+    _, crisis = await client.wait_for_messages(ADA, 2)
+    [alert] = await client.wait_for_messages(ADMIN, 1)
+    await after_everything_before(client, ADA, 3)
+    *_, help_reply = await client.messages(ADA)
+    assert "glad you told me" not in usual["text"]
+    assert "glad you told me" in crisis["text"]
+    assert "crisis" in alert["text"]
+    assert len(await client.messages(ADA)) == 3
+    assert "/help" in help_reply["text"]
+
+
 async def test_a_crisis_written_as_a_note_gets_the_crisis_reply_and_nothing_else(
     bot: NudgeBot,
     client: SandboxClient,
