@@ -43,6 +43,8 @@ def test_largest_ids_fit_telegram_limit() -> None:
         "c:1:do ne",
         "x:1:done",
         "c:" + "z" * 14 + ":done",
+        "c:" + "z" * 13 + ":done",  # 13 digits, but past the largest BIGINT
+        "c:1y2p0ij32e8e8:done",  # 2**63: one past it
         "c:1:" + "a" * (MAX_OPTION_ID_BYTES + 1),
         "c:١:done",  # a non-ASCII digit
     ],
@@ -51,6 +53,12 @@ def test_largest_ids_fit_telegram_limit() -> None:
 def test_anything_else_is_refused(data: str | None) -> None:
     """Data that is not exactly the format decodes to None, never to a press."""
     assert decode_checkin(data) is None
+
+
+def test_a_delivery_id_past_bigint_cannot_be_encoded() -> None:
+    """Delivery ids are BIGINT: a larger one is an error, not data no database can look up."""
+    with pytest.raises(ValueError, match="out of range"):
+        encode_checkin(2**63, "done")
 
 
 def test_option_that_cannot_be_encoded_is_an_error() -> None:

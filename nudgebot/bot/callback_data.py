@@ -17,6 +17,9 @@ _PREFIX = "c"
 # Options: a tip's option ids ([a-z0-9_]) or a wellbeing score ("gut_comfort=4", "sleep-2=1").
 _PATTERN = re.compile(rf"^c:([0-9a-z]{{1,13}}):([a-z0-9_=-]{{1,{MAX_OPTION_ID_BYTES}}})$")
 MAX_CALLBACK_DATA_BYTES = 64
+# Delivery ids are BIGINT: thirteen base-36 digits reach past them (36**13 > 2**63), and a
+# larger forged id would overflow the database driver instead of being refused.
+MAX_DELIVERY_ID = 2**63 - 1
 # Buttons of an admin's preview carry this instead of a delivery: pressing them records nothing.
 PREVIEW_DATA = "preview"
 
@@ -31,8 +34,8 @@ class CheckinPress:
 
 def encode_checkin(delivery_id: int, option_id: str) -> str:
     """The callback data for option `option_id` under delivery `delivery_id`."""
-    if delivery_id < 0:
-        raise ValueError("delivery ids are positive")
+    if not 0 <= delivery_id <= MAX_DELIVERY_ID:
+        raise ValueError(f"delivery id {delivery_id} is out of range")
     data = f"{_PREFIX}:{_base36(delivery_id)}:{option_id}"
     if not _PATTERN.match(data) or len(data.encode()) > MAX_CALLBACK_DATA_BYTES:
         raise ValueError(f"option id {option_id!r} cannot be encoded in callback data")
@@ -44,7 +47,10 @@ def decode_checkin(data: str | None) -> CheckinPress | None:
     match = _PATTERN.match(data or "")
     if match is None:
         return None
-    return CheckinPress(int(match.group(1), 36), match.group(2))
+    delivery_id = int(match.group(1), 36)
+    if delivery_id > MAX_DELIVERY_ID:
+        return None
+    return CheckinPress(delivery_id, match.group(2))
 
 
 def _base36(number: int) -> str:
