@@ -12,9 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nudgebot.app import delivery_policy
 from nudgebot.config import Settings
 from nudgebot.content import ContentStore
-from nudgebot.db import Delivery, Subscriber
+from nudgebot.db import Delivery, DeliveryState, Subscriber
 from nudgebot.delivery import Dispatcher, DispatcherSettings
-from nudgebot.services import PauseService, SubscriptionDefaults, SubscriptionService
+from nudgebot.services import (
+    CheckinService,
+    PauseService,
+    SubscriptionDefaults,
+    SubscriptionService,
+)
 from nudgebot.services.questions import Setting
 from nudgebot.services.setting_changes import (
     AllTopics,
@@ -127,6 +132,29 @@ async def test_a_later_nudge_time_waits_for_tomorrow_when_today_had_its_tip(
     assert result.status is SettingsStatus.SAVED
     assert stored.nudge_times == ["18:00"]
     assert stored.next_due_at == utc(2, 16)  # 18:00 in Berlin
+
+
+async def test_a_tip_put_off_until_tomorrow_leaves_tomorrows_own_tip_due(
+    subscriptions: SubscriptionService,
+    settings: SettingsService,
+    planner: Dispatcher,
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+) -> None:
+    """ "Later" at 20:00 brings today's tip back at 08:00 tomorrow; moving the nudge time to
+    10:00 then still leaves tomorrow's own tip due at 10:00: the re-send is not that tip."""
+    await subscriptions.subscribe(42, "en", NOW)
+    await settings.change(42, SetWellbeing(None), NOW)
+    async with sessions.begin() as session:  # today's tip went out
+        tip = (await session.scalars(select(Delivery))).one()
+        tip.state, tip.sent_at = DeliveryState.SENT, NOW
+    evening = NOW + timedelta(hours=11)  # 20:00 in Berlin
+    put_off = await CheckinService(sessions, content, POLICY).answer(42, tip.id, "later", evening)
+
+    await settings.change(42, SetNudgeTime(time(10, 0)), evening + timedelta(minutes=30))
+
+    assert put_off.again_at == time(8, 0)
+    assert (await subscriber_of(sessions)).next_due_at == utc(2, 8)  # 10:00 in Berlin
 
 
 async def test_a_new_nudge_time_comes_today_when_today_has_had_no_tip(

@@ -177,17 +177,20 @@ async def _reschedule(
 ) -> None:
     """Move an active subscriber's next nudge to the new schedule.
 
-    A day that already had its tip (planned or sent, in any zone's reckoning of that date)
-    gets no second one: planning it again would only collide with the outbox key.
+    A nudge already in the outbox (planned or sent, in any zone's reckoning of its date) is
+    passed over: planning it again would only collide with the outbox key. Other rows of that
+    day (a "Later" re-send, a tip asked for with /start) leave the day's own nudge due.
     Paused, dormant and onboarding subscribers keep their own rule for `next_due_at`.
     """
     if subscriber.status is not SubscriberStatus.ACTIVE:
         return
     schedule = policy.schedule_of(subscriber, library)
-    history = await DeliveryRepository(session).tip_history([subscriber.id])
-    tip_days = set(history.get(subscriber.id, {}).values())
+    # From two UTC days back: no zone's today is earlier than that.
+    taken = await DeliveryRepository(session).keys_from(
+        subscriber.id, (now - timedelta(days=2)).date()
+    )
     slot = next_slot(now, schedule)
-    while not slot.wellbeing and slot.day in tip_days:
+    while not slot.wellbeing and (slot.day, slot.key) in taken:
         slot = next_slot(slot.at, schedule)
     subscriber.next_due_at = slot.at
 

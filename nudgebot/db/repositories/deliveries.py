@@ -166,18 +166,13 @@ class DeliveryRepository:
         result = await self._session.execute(statement, rows)
         return {(sub, day, slot) for sub, day, slot in result.all()}
 
-    async def tip_history(self, subscriber_ids: Iterable[int]) -> dict[int, dict[str, date]]:
-        """For each subscriber, the tips they were ever planned and the last local date of each."""
-        query = (
-            select(Delivery.subscriber_id, Delivery.tip_id, func.max(Delivery.local_date))
-            .where(Delivery.subscriber_id.in_(list(subscriber_ids)), Delivery.tip_id.is_not(None))
-            .group_by(Delivery.subscriber_id, Delivery.tip_id)
+    async def keys_from(self, subscriber_id: int, since: date) -> set[tuple[date, str]]:
+        """The (local date, slot) keys the subscriber's outbox holds from `since` on, whatever
+        became of their rows: planning any of them again would plan nothing."""
+        query = select(Delivery.local_date, Delivery.slot).where(
+            Delivery.subscriber_id == subscriber_id, Delivery.local_date >= since
         )
-        history: dict[int, dict[str, date]] = defaultdict(dict)
-        for subscriber_id, tip_id, last_date in await self._session.execute(query):
-            if tip_id is not None:  # filtered above; this tells the type checker
-                history[subscriber_id][tip_id] = last_date
-        return history
+        return {(day, slot) for day, slot in await self._session.execute(query)}
 
     async def day_counts(
         self, subscriber_ids: Iterable[int], since: date
