@@ -182,6 +182,31 @@ async def test_report_counts_tips_done_and_charts_wellbeing_day_by_day(
     assert report.has_data
 
 
+async def test_a_tip_put_off_today_does_not_break_the_streak(
+    subscriber: Subscriber77,
+    progress: ProgressService,
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+) -> None:
+    """Three days done, and today's tip put off with "Later": today is still open (its re-send
+    is on its way), so the streak is three, as with today's tip not answered yet."""
+    await subscriber.subscribe()
+    await subscriber.live(range(3), did_it=lambda _: True)
+    today = DAY_ONE + timedelta(days=3)
+    await subscriber.live(range(3, 4), did_it=lambda _: False)
+    async with sessions() as session:
+        tip = (await session.scalars(select(Delivery).order_by(Delivery.id.desc()))).first()
+    assert tip is not None
+    await CheckinService(sessions, content, POLICY).answer(
+        CHAT, tip.id, "later", today + timedelta(minutes=5)
+    )
+
+    report = await progress.report(CHAT, today + timedelta(hours=1))
+
+    assert report is not None
+    assert report.habits.overall.current_streak == 3
+
+
 async def test_report_has_no_data_until_something_is_answered(
     subscriber: Subscriber77, progress: ProgressService
 ) -> None:

@@ -260,7 +260,9 @@ class ProgressService:
                 continue
             if outcome is not None:
                 answered += 1
-            elif local_date == today:
+            # Today is still open: a tip not answered yet, or put off until later today, is
+            # no miss (yet).
+            if local_date == today and outcome in (None, Outcome.LATER.value):
                 continue
             tip = library.tips.get(tip_id)
             topic = tip.topic if tip is not None else _RETIRED
