@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import difflib
 import re
-import string
 from collections.abc import Iterable, Iterator
 
 from nudgebot.content.limits import MAX_BUTTON_LABEL_CHARS, MAX_OPTION_ID_BYTES
 from nudgebot.content.localized import LocalizedText
 from nudgebot.content.merging import LibraryDraft, Locations
+from nudgebot.content.placeholders import placeholder_problems
 from nudgebot.content.problems import Problem
 from nudgebot.content.safety_checks import safety_problems
 from nudgebot.content.schema import Checkin, Tip
@@ -194,16 +194,8 @@ def _ui(draft: LibraryDraft) -> Iterator[Problem]:
         yield from _empty_text(draft.locations, ("ui", key), (), text)
         allowed = PLACEHOLDERS.get(UiKey(key), frozenset())
         for variant in [text] if isinstance(text, str) else text.values():
-            try:
-                used = {name for _, name, _, _ in string.Formatter().parse(variant) if name}
-            except ValueError as error:
-                yield draft.locations.problem("ui", key, (), f"broken {{placeholder}}: {error}")
-                continue
-            for name in sorted(used - allowed):
-                hint = f" (this string accepts {', '.join(sorted(allowed))})" if allowed else ""
-                yield draft.locations.problem(
-                    "ui", key, (), f"unknown placeholder {{{name}}}{hint}"
-                )
+            for message in placeholder_problems(variant, allowed, "string"):
+                yield draft.locations.problem("ui", key, (), message)
 
 
 def _languages(values: Iterable[LocalizedText | None]) -> set[str]:

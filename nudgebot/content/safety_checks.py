@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import difflib
 import re
-import string
 from collections.abc import Iterable, Iterator, Mapping
 
 from nudgebot.content.localized import LocalizedText
 from nudgebot.content.merging import LibraryDraft
+from nudgebot.content.placeholders import placeholder_problems, placeholders_of
 from nudgebot.content.problems import Problem
 from nudgebot.content.safety import phrase_key, phrase_problem
 from nudgebot.content.schema import SafetySection
@@ -128,14 +128,12 @@ class _SafetyChecker:
             if not text.strip():
                 yield self._at(at, "must not be empty")
                 continue
-            try:
-                used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-            except ValueError as error:
-                yield self._at(at, f"broken {{placeholder}}: {error}")
+            wrong = list(placeholder_problems(text, allowed, "text"))
+            for message in wrong:
+                yield self._at(at, message)
+            if wrong:
                 continue
-            for name in sorted(used - allowed):
-                accepts = f" (this text accepts {', '.join(sorted(allowed))})" if allowed else ""
-                yield self._at(at, f"unknown placeholder {{{name}}}{accepts}")
+            used = placeholders_of(text)
             if path in _REQUIRED and _REQUIRED[path] not in used:
                 yield self._at(
                     at, f"must include {{{_REQUIRED[path]}}}, where the crisis lines go"

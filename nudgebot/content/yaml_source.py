@@ -67,6 +67,10 @@ def read_yaml(path: Path, display_name: str) -> YamlSource | Problem:
         return Problem(display_name, line, column, "", f"YAML syntax error: {reason}")
     except yaml.YAMLError as error:
         return Problem(display_name, 1, 1, "", f"YAML error: {error}")
+    except RecursionError:
+        # PyYAML composes nested lists and mappings recursively: some hundreds of levels
+        # exhaust Python's stack. No content needs more than a few.
+        return Problem(display_name, 1, 1, "", "nested too deeply to read")
     finally:
         loader.dispose()
     source = YamlSource(display_name, data)

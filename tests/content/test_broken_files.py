@@ -373,6 +373,17 @@ CASES = [
         id="safety-unknown-placeholder",
     ),
     pytest.param(
+        safety_with("no diet tips for {days} days.", "no diet tips for {} days."),
+        "messages/extra.yaml:15:7: safety.red_flag.reply.en: an empty {} placeholder",
+        id="safety-empty-placeholder",
+    ),
+    pytest.param(
+        safety_with("no diet tips for {days} days.", "no diet tips for {days:d} days."),
+        "messages/extra.yaml:15:7: safety.red_flag.reply.en: {days:d} takes no format or "
+        "conversion: write {days}",
+        id="safety-formatted-placeholder",
+    ),
+    pytest.param(
         safety_with("      GB: {en:", "      uk: {en:"),
         "messages/extra.yaml:19:7: safety.resources.countries.uk: 'uk' is not a country code: "
         "use two capital letters (ISO 3166), such as GB or MX",
@@ -433,6 +444,41 @@ def test_placeholder_typo_in_a_ui_string(messages: Path) -> None:
         f"messages/ui.yaml:{line}:3: ui.checkin_changed: "
         "unknown placeholder {choise} (this string accepts choice)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ("Saved: {}", "an empty {} placeholder: name what goes there"),
+        ("Saved: {choice!r}", "{choice!r} takes no format or conversion: write {choice}"),
+        ("Saved: {choice:>10}", "{choice:>10} takes no format or conversion: write {choice}"),
+        ("Saved: {choice", "broken {placeholder}: expected '}' before end of string"),
+    ],
+    ids=["empty", "conversion", "format spec", "unclosed"],
+)
+def test_a_placeholder_str_format_would_fail_on_is_refused_at_its_key(
+    messages: Path, written: str, problem: str
+) -> None:
+    """Placeholders are filled by plain names: anything else would fail when the text is used,
+    so it is an error at load time, never a crash there or at reload."""
+    ui = messages / "ui.yaml"
+    text = ui.read_text()
+    ui.write_text(text.replace('en: "Saved: {choice}"', f'en: "{written}"'))
+    line = text.splitlines().index("  checkin_changed:") + 1
+
+    problems = problems_of(messages)
+
+    assert problems == [f"messages/ui.yaml:{line}:3: ui.checkin_changed: {problem}"]
+
+
+def test_yaml_nested_thousands_deep_is_a_problem_not_a_crash(messages: Path) -> None:
+    """Brackets nested past what the YAML reader's recursion can hold are reported at the file,
+    like any unreadable YAML, instead of crashing the load (or a live reload)."""
+    (messages / "deep.yaml").write_text("x: " + "[" * 5000 + "]" * 5000 + "\n")
+
+    problems = problems_of(messages)
+
+    assert problems == ["messages/deep.yaml:1:1: nested too deeply to read"]
 
 
 def test_missing_ui_string(messages: Path) -> None:
