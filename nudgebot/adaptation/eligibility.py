@@ -185,8 +185,7 @@ class _TipTable:
     time_of_day: Ints
     cooldown_days: Ints
     has_prerequisite: Bools
-    # The prerequisite's position, -1 without one in the library (a retired first step holds
-    # nothing back).
+    # The prerequisite's position, -1 without one or with one missing from this library.
     prerequisite: Ints
     tags: tuple[frozenset[str], ...]
     _translated: dict[str, Bools] = field(default_factory=dict)
@@ -271,9 +270,14 @@ def _passing_hard_rules(
     avoided = avoided_tags(library, view.wellbeing, view.today)
     if avoided:
         passing &= np.array([not (avoided & tags) for tags in table.tags], dtype=bool)
-    follow_up = table.prerequisite >= 0
-    first_step_done = history.done[np.where(follow_up, table.prerequisite, 0)]
-    return passing & (~follow_up | first_step_done)
+    in_table = table.prerequisite >= 0
+    first_step_done = in_table & history.done[np.where(in_table, table.prerequisite, 0)]
+    # A first step missing from the library chosen from (Telegram refused its text, so it is
+    # left out) still has to have been done: its follow-up would read as nonsense otherwise.
+    for position in np.flatnonzero(table.has_prerequisite & ~in_table).tolist():
+        record = view.tips.get(table.tips[position].prerequisite or "")
+        first_step_done[position] = record is not None and record.last_done is not None
+    return passing & (~table.has_prerequisite | first_step_done)
 
 
 def _broken_soft_rules(

@@ -70,6 +70,18 @@ def test_follow_up_is_eligible_once_its_prerequisite_was_done() -> None:
     assert eligible_ids(content, tips={"base": sent(1, done_days=1)}) == ["next"]
 
 
+def test_a_follow_up_of_a_first_step_left_out_still_waits_for_it() -> None:
+    """A first step taken out of the library chosen from (Telegram refused its text) does not
+    unlock its follow-up: only having done it does."""
+    content = library(
+        tip("base", "sleep"), tip("next", "sleep", prerequisite="base"), tip("other", "sleep")
+    )
+    without_base = replace(content, tips={k: t for k, t in content.tips.items() if k != "base"})
+
+    assert eligible_ids(without_base) == ["other"]
+    assert eligible_ids(without_base, tips={"base": sent(1, done_days=1)}) == ["next", "other"]
+
+
 def test_harder_tips_need_a_streak_of_did_it() -> None:
     """Difficulty 2 needs 2 "did it" in a row in the topic, difficulty 3 needs 4."""
     content = library(
