@@ -578,6 +578,52 @@ async def test_a_silent_week_pauses_with_one_kind_message_and_any_reply_wakes(
     assert last_day.isoformat() == "2026-06-14"
 
 
+@pytest.mark.parametrize(
+    ("status", "answer", "after"),
+    [
+        (SubscriberStatus.STOPPED, CheckinStatus.NOT_SUBSCRIBED, SubscriberStatus.STOPPED),
+        (SubscriberStatus.ACTIVE, CheckinStatus.NOT_PAUSED, SubscriberStatus.ACTIVE),
+        (SubscriberStatus.PAUSED, CheckinStatus.RESUMED, SubscriberStatus.ACTIVE),
+    ],
+    ids=["stopped since", "back already", "paused since"],
+)
+async def test_an_old_resume_button_says_what_it_did(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    checkins: CheckinService,
+    status: SubscriberStatus,
+    answer: CheckinStatus,
+    after: SubscriberStatus,
+) -> None:
+    """ "Resume" under an old silence notice, pressed after /stop, after coming back, or during
+    a /pause: welcomed back only when it really resumes anything (a pause, like /resume)."""
+    await subscribe(sessions, content)
+    async with sessions.begin() as session:
+        subscriber = (await session.scalars(select(Subscriber))).one()
+        subscriber.status = status
+        if status is SubscriberStatus.STOPPED:
+            subscriber.next_due_at = None  # as /stop leaves it
+        notice = Delivery(
+            subscriber_id=subscriber.id,
+            local_date=START.date(),
+            slot="dormant",
+            kind=DeliveryKind.DORMANT_NOTICE,
+            state=DeliveryState.SENT,
+            due_at=START,
+            sent_at=START,
+            created_at=START,
+        )
+        session.add(notice)
+        await session.flush()
+
+    result = await checkins.answer(CHAT, notice.id, "resume", START + timedelta(days=2))
+
+    [stored] = await rows(sessions, Subscriber)
+    assert result.status is answer
+    assert stored.status is after
+    assert (stored.next_due_at is not None) is (after is SubscriberStatus.ACTIVE)
+
+
 async def test_text_after_a_check_in_is_kept_as_a_note_on_it(
     sessions: async_sessionmaker[AsyncSession],
     content: ContentStore,

@@ -38,10 +38,13 @@ Clock = Callable[[], datetime]
 # Text that answers a question the bot asked (onboarding, settings): True if it was that.
 TypedAnswers = Callable[[Update], Awaitable[bool]]
 
+# Presses answered with a line and nothing else.
 _REFUSALS = {
     CheckinStatus.UNKNOWN_DELIVERY: UiKey.BUTTON_GONE,
     CheckinStatus.NOT_YOURS: UiKey.BUTTON_NOT_YOURS,
     CheckinStatus.UNKNOWN_OPTION: UiKey.BUTTON_INVALID,
+    CheckinStatus.NOT_PAUSED: UiKey.NOT_PAUSED,
+    CheckinStatus.NOT_SUBSCRIBED: UiKey.NOT_SUBSCRIBED,
 }
 
 

@@ -19,6 +19,8 @@ class CheckinStatus(Enum):
     CHANGED = auto()
     UNCHANGED = auto()
     RESUMED = auto()  # the "Resume" button under the silence notice
+    NOT_PAUSED = auto()  # that button, pressed by someone receiving nudges already
+    NOT_SUBSCRIBED = auto()  # that button, pressed by someone who stopped since
     UNKNOWN_DELIVERY = auto()  # deleted, never existed, or its tip was retired
     NOT_YOURS = auto()
     UNKNOWN_OPTION = auto()

@@ -9,7 +9,7 @@ from enum import Enum, auto
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nudgebot.content.store import ContentStore
-from nudgebot.db.models import SubscriberStatus
+from nudgebot.db.models import Subscriber, SubscriberStatus
 from nudgebot.db.repositories import DeliveryRepository, SubscriberRepository
 from nudgebot.delivery.learning import take_back_unsent
 from nudgebot.delivery.policy import DeliveryPolicy
@@ -87,8 +87,13 @@ class PauseService:
             subscriber.last_reply_at = now
             if subscriber.status not in {SubscriberStatus.PAUSED, SubscriberStatus.DORMANT}:
                 return PauseResult(PauseOutcome.NOT_PAUSED)
-            subscriber.status = SubscriberStatus.ACTIVE
-            subscriber.paused_until = None
-            subscriber.next_due_at = next_slot(now, self._policy.schedule_of(subscriber)).at
-            subscriber.updated_at = now
+            end_pause(subscriber, self._policy, now)
             return PauseResult(PauseOutcome.RESUMED)
+
+
+def end_pause(subscriber: Subscriber, policy: DeliveryPolicy, now: datetime) -> None:
+    """A paused or dormant subscriber is active again, due at their next nudge."""
+    subscriber.status = SubscriberStatus.ACTIVE
+    subscriber.paused_until = None
+    subscriber.next_due_at = next_slot(now, policy.schedule_of(subscriber)).at
+    subscriber.updated_at = now

@@ -43,6 +43,7 @@ from nudgebot.services.checkin_results import (
     CheckinStatus,
     Press,
 )
+from nudgebot.services.pauses import end_pause
 from nudgebot.services.resends import PutOff, Resends
 
 
@@ -113,6 +114,21 @@ class PressRecorder:
         subscriber.next_due_at = next_slot(now, self._policy.schedule_of(subscriber, library)).at
         return True
 
+    def _resume(
+        self, library: ContentLibrary, subscriber: Subscriber, now: datetime
+    ) -> CheckinStatus:
+        """The "Resume" button under the silence notice, whenever it is pressed: it wakes the
+        bot's pause, ends one the subscriber asked for since (as /resume does), and says so
+        rather than welcome back someone who stopped."""
+        if self.wake(library, subscriber, now):
+            return CheckinStatus.RESUMED
+        if subscriber.status is SubscriberStatus.PAUSED:
+            end_pause(subscriber, self._policy, now)
+            return CheckinStatus.RESUMED
+        if subscriber.status is SubscriberStatus.ACTIVE:
+            return CheckinStatus.NOT_PAUSED
+        return CheckinStatus.NOT_SUBSCRIBED
+
     async def _load(
         self, session: AsyncSession, library: ContentLibrary, presses: Sequence[Press]
     ) -> _Known:
@@ -159,8 +175,9 @@ class PressRecorder:
         if delivery.kind is DeliveryKind.DORMANT_NOTICE:
             if press.option_id != RESUME_OPTION:
                 return CheckinResult(CheckinStatus.UNKNOWN_OPTION, subscriber.language), False
-            self.wake(library, subscriber, press.at)
-            return CheckinResult(CheckinStatus.RESUMED, subscriber.language), False
+            return CheckinResult(
+                self._resume(library, subscriber, press.at), subscriber.language
+            ), False
         return self._answer_tip(library, known, subscriber, delivery, press)
 
     def _answer_tip(
