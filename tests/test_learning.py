@@ -262,6 +262,20 @@ async def test_a_re_send_queued_before_a_red_flag_is_skipped_and_counts_nothing(
     assert await kept_state(sessions) == {held: (0.0, 0.5)}
 
 
+def test_chosen_topics_gone_from_the_library_are_left_out(library: ContentLibrary) -> None:
+    """A reload that removes a topic leaves the other chosen ones; when none is left, every
+    topic rather than no tip ever again."""
+
+    def opened(*topics: str) -> frozenset[str] | None:
+        subscriber = Subscriber(
+            timezone="UTC", topics=list(topics), paused_topics=None, day_start=time(0, 0)
+        )
+        return open_topics(library, subscriber, date(2026, 6, 9))
+
+    assert opened("sleep", "retired-topic") == frozenset({"sleep"})
+    assert opened("retired-topic") is None
+
+
 def test_a_topic_hold_ends_on_the_subscribers_own_day(library: ContentLibrary) -> None:
     """A hold ending at 02:00 UTC on 9 June ends on 8 June in Honolulu (16:00 there): the topic
     is open again on their 9 June, and held on it in Tokyo (11:00 on the 9th there)."""

@@ -207,8 +207,12 @@ def open_topics(
 ) -> frozenset[str] | None:
     """The topics they chose, less any held back on `day`, one of their days (None: every
     topic). A hold covers every day it touches, the last one being the subscriber's day (in
-    their zone, from their day start) in which it ends."""
-    chosen = frozenset(subscriber.topics) if subscriber.topics else None
+    their zone, from their day start) in which it ends.
+
+    Chosen topics the library no longer has are left out; someone whose every choice is gone
+    gets every topic rather than nothing at all, until they choose again.
+    """
+    chosen = frozenset(subscriber.topics or ()) & frozenset(library.topics) or None
     held_until = subscriber.paused_topics_until
     if (
         not subscriber.paused_topics
