@@ -45,6 +45,7 @@ from nudgebot.db.models import Note, TopicStats
 from nudgebot.db.repositories import (
     DeliveryRepository,
     LearningRepository,
+    LeaseRepository,
     TopicStatsRepository,
 )
 from nudgebot.delivery import Dispatcher, DispatcherSettings
@@ -382,6 +383,47 @@ async def test_a_tip_telegram_would_not_deliver_leaves_no_evidence(
 
     assert [d.state for d in await tips(sessions)] == [DeliveryState.FAILED]
     assert await kept_state(sessions) == {}
+
+
+class OutlivingItsLease(RefusingTelegram):
+    """Telegram taking longer than the lease over the first tip, then refusing it: meanwhile
+    another worker found the lease run out and marked the row `unknown`."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], error: TelegramError) -> None:
+        super().__init__(error)
+        self._sessions = sessions
+
+    async def send_tip(self, chat_id: int, delivery_id: int, tip: RenderedTip) -> int:
+        async with self._sessions.begin() as session:
+            await LeaseRepository(session).expire_leases(START + timedelta(minutes=5))
+        return await super().send_tip(chat_id, delivery_id, tip)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [BadRequest("Message is too long"), BadRequest("Can't parse entities: unsupported tag")],
+    ids=["failed", "refused text"],
+)
+async def test_a_send_failing_after_its_lease_ran_out_keeps_its_evidence(
+    sessions: async_sessionmaker[AsyncSession], content: ContentStore, error: TelegramError
+) -> None:
+    """The row stays `unknown` (maybe sent), so it keeps counting as sent and unanswered in
+    its own topic: nothing is taken back or moved for an outcome that was not recorded."""
+    dispatcher = Dispatcher(
+        sessions,
+        content,
+        OutlivingItsLease(sessions, error),
+        policy=POLICY,
+        chooser=seeded_chooser(),
+        settings=DispatcherSettings(owner="test"),
+    )
+    await subscribe(sessions, content, wellbeing=False)
+
+    await dispatcher.tick(START)
+
+    [tip] = await tips(sessions)
+    assert tip.state is DeliveryState.UNKNOWN
+    assert await kept_state(sessions) == {content.library.tips[tip.tip_id or ""].topic: (0.0, 0.5)}
 
 
 async def test_a_refused_tips_stand_in_carries_the_evidence_in_its_own_topic(

@@ -258,11 +258,10 @@ class Dispatcher:
 
     async def _fail(self, session: AsyncSession, item: ClaimedDelivery, reason: str) -> None:
         """Record a send that will not happen; a tip that never went out is taken back from
-        the kept state, where planning counted it as sent and unanswered."""
-        await LeaseRepository(session).finish(
-            item.id, self._settings.owner, DeliveryState.FAILED, reason=reason
-        )
-        if item.kind is DeliveryKind.TIP and item.tip_id is not None:
+        the kept state, where planning counted it as sent and unanswered. A row whose lease
+        ran out meanwhile stays `unknown`, counted as maybe sent, and keeps its evidence."""
+        failed = await LeaseRepository(session).fail(item.id, self._settings.owner, reason)
+        if failed and item.kind is DeliveryKind.TIP and item.tip_id is not None:
             await take_back_unsent(
                 session, self._content.library, [(item.subscriber_id, item.tip_id)]
             )
@@ -285,17 +284,22 @@ class Dispatcher:
                 report.failed += 1
             else:
                 replacement = (choice.tip_id, choice.policy, choice.propensity)
-                await leases.replace_tip(item.id, self._settings.owner, replacement, now)
-                # The kept state moves with the tip: the refused one was never sent, the
-                # stand-in is now the day's tip waiting for an answer.
-                library = self._content.library
-                changes = unsent_evidence(library, [(item.subscriber_id, item.tip_id)])
-                stand_in = planned_evidence(
-                    library, item.subscriber_id, choice.tip_id, item.local_date
-                )
-                await TopicStatsRepository(session).change_topics(
-                    [*changes, stand_in] if stand_in else changes
-                )
+                if await leases.replace_tip(item.id, self._settings.owner, replacement, now):
+                    # The kept state moves with the tip: the refused one was never sent, the
+                    # stand-in is now the day's tip waiting for an answer.
+                    await self._move_evidence(session, item, choice.tip_id)
                 report.retried += 1
         if newly_broken:
             await self._alert(item.tip_id, failure.reason)
+
+    async def _move_evidence(
+        self, session: AsyncSession, item: ClaimedDelivery, stand_in_id: str
+    ) -> None:
+        """The refused tip's "sent, unanswered" count moves to the tip sent in its place."""
+        assert item.tip_id is not None
+        library = self._content.library
+        changes = unsent_evidence(library, [(item.subscriber_id, item.tip_id)])
+        stand_in = planned_evidence(library, item.subscriber_id, stand_in_id, item.local_date)
+        await TopicStatsRepository(session).change_topics(
+            [*changes, stand_in] if stand_in else changes
+        )

@@ -197,29 +197,49 @@ class LeaseRepository:
         owner: str,
         replacement: tuple[str, str, float],
         due_at: datetime,
-    ) -> None:
-        """Put a claimed tip delivery back in the queue with another (tip, policy, propensity)."""
+    ) -> bool:
+        """Put a claimed tip delivery back in the queue with another (tip, policy, propensity);
+        False if the row was no longer this owner's to give back (its lease ran out)."""
         tip_id, policy, propensity = replacement
-        await self._give_back(
+        return await self._give_back(
             delivery_id, owner, due_at, tip_id=tip_id, policy=policy, propensity=propensity
+        )
+
+    async def fail(self, delivery_id: int, owner: str, reason: str) -> bool:
+        """Record that a claimed row will not be sent; False if it was no longer this owner's
+        (its lease ran out and it became `unknown`, which it stays)."""
+        return await self._leased(
+            delivery_id,
+            owner,
+            state=DeliveryState.FAILED,
+            failure_reason=reason,
+            lease_until=None,
         )
 
     async def _give_back(
         self, delivery_id: int, owner: str, due_at: datetime, **changes: object
-    ) -> None:
+    ) -> bool:
         """The owner's claimed row planned again at `due_at`, its lease dropped, with `changes`."""
-        await self._session.execute(
+        return await self._leased(
+            delivery_id,
+            owner,
+            state=DeliveryState.PLANNED,
+            due_at=due_at,
+            lease_owner=None,
+            lease_until=None,
+            **changes,
+        )
+
+    async def _leased(self, delivery_id: int, owner: str, **values: object) -> bool:
+        """Apply `values` to the row if this owner still holds it `sending`; whether it did."""
+        result = await self._session.execute(
             update(Delivery)
             .where(
                 Delivery.id == delivery_id,
                 Delivery.lease_owner == owner,
                 Delivery.state == DeliveryState.SENDING,
             )
-            .values(
-                state=DeliveryState.PLANNED,
-                due_at=due_at,
-                lease_owner=None,
-                lease_until=None,
-                **changes,
-            )
+            .values(**values)
+            .returning(Delivery.id)
         )
+        return result.first() is not None
