@@ -207,6 +207,43 @@ async def test_a_tip_put_off_today_does_not_break_the_streak(
     assert report.habits.overall.current_streak == 3
 
 
+async def test_a_tip_put_off_overnight_and_done_next_morning_counts_for_its_own_day(
+    subscriber: Subscriber77,
+    progress: ProgressService,
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+) -> None:
+    """Day 1's tip put off at 19:00 comes back at 08:00 on day 2 and is done: day 1 is a day
+    done, so with days 0 and 2 the streak is three."""
+    await subscriber.subscribe()
+    await subscriber.live(range(2), did_it=lambda n: n == 0)
+    checkins = CheckinService(sessions, content, POLICY)
+    async with sessions() as session:
+        put_off = (await session.scalars(select(Delivery).order_by(Delivery.id.desc()))).first()
+    assert put_off is not None
+    await checkins.answer(CHAT, put_off.id, "later", DAY_ONE + timedelta(days=1, hours=10))
+    next_morning = DAY_ONE + timedelta(days=1, hours=23)  # 08:00 on day 2
+    dispatcher = Dispatcher(
+        sessions,
+        content,
+        RecordingTelegram(),
+        policy=POLICY,
+        chooser=seeded_chooser(),
+        settings=DispatcherSettings(owner="test"),
+    )
+    await dispatcher.tick(next_morning)
+    async with sessions() as session:
+        resend = await session.scalar(select(Delivery).where(Delivery.slot.like("later-%")))
+    assert resend is not None
+    await checkins.answer(CHAT, resend.id, "done", next_morning + timedelta(minutes=5))
+    await subscriber.live(range(2, 3), did_it=lambda _: True)
+
+    report = await progress.report(CHAT, DAY_ONE + timedelta(days=2, hours=3))
+
+    assert report is not None
+    assert report.habits.overall.current_streak == 3
+
+
 async def test_report_has_no_data_until_something_is_answered(
     subscriber: Subscriber77, progress: ProgressService
 ) -> None:

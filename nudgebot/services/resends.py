@@ -51,8 +51,9 @@ class Resends:
     ) -> tuple[dict[int, time], list[TopicChange]]:
         """Queue each put-off tip again after the delay, within its subscriber's rules.
 
-        Returns the local time each comes back, by delivery (none: the day's budget is spent),
-        and the kept-state change of each re-send planned (a tip waiting for an answer).
+        Returns the local time each comes back, by delivery (none: it does not come back; see
+        `_resend`), and the kept-state change of each re-send planned (a tip waiting for an
+        answer).
         """
         if not put_off:
             return {}, []
@@ -98,24 +99,38 @@ class Resends:
         pending: dict[int, datetime],
         wellbeing: dict[int, list[WellbeingScore]],
     ) -> Planned | None:
-        """The put-off tip again, after the delay and within the subscriber's schedule and gap,
-        on the day it comes back (whose budget it uses); none if they are no longer active,
-        that day's budget is spent, or the tip is no longer fit to send that day."""
+        """The put-off tip again, after the delay and within the subscriber's schedule and gap;
+        none if they are no longer active, its day's budget is spent, or the tip is no longer
+        fit to send on the day it would come back.
+
+        The re-send belongs to the put-off tip's day, wherever quiet hours push it: the
+        budget it uses is that day's, and a "did it" on it counts for that day's habit.
+        """
         press, subscriber, delivery = item
         tip = library.tips.get(delivery.tip_id or "")
-        if subscriber.status is not SubscriberStatus.ACTIVE or tip is None:
+        if (
+            subscriber.status is not SubscriberStatus.ACTIVE
+            or tip is None
+            or used.get((subscriber.id, delivery.local_date), 0)
+            >= self._policy.budget_of(subscriber)
+        ):
             return None
         schedule = self._policy.schedule_of(subscriber)
         due_at = self._policy.send_time(
             subscriber, schedule, press.at + self._policy.later_delay, pending.get(subscriber.id)
         )
-        day = subscriber_day(due_at, schedule)
-        if used.get((subscriber.id, day), 0) >= self._policy.budget_of(subscriber):
-            return None
-        if not _still_fit(library, tip, subscriber, day, wellbeing.get(subscriber.id, [])):
+        comes_back_on = subscriber_day(due_at, schedule)
+        if not _still_fit(
+            library, tip, subscriber, comes_back_on, wellbeing.get(subscriber.id, [])
+        ):
             return None
         return Planned(
-            subscriber.id, day, resend_slot(delivery.id), DeliveryKind.TIP, tip.id, due_at
+            subscriber.id,
+            delivery.local_date,
+            resend_slot(delivery.id),
+            DeliveryKind.TIP,
+            tip.id,
+            due_at,
         )
 
     @staticmethod
@@ -138,9 +153,9 @@ def _still_fit(
     day: date,
     wellbeing: Sequence[WellbeingScore],
 ) -> bool:
-    """Whether a tip chosen earlier may still go out on `day`: the safety rules that have
-    changed since it was chosen hold for its re-send as for a new choice (its topic held back
-    after a red flag, its tags ruled out by a low score such as gut comfort)."""
+    """Whether a tip chosen earlier may still go out on `day`: what has changed since it was
+    chosen holds for its re-send as for a new choice (its topic no longer chosen, or held back
+    after a red flag; its tags ruled out by a low score such as gut comfort)."""
     allowed = open_topics(library, subscriber, day)
     if allowed is not None and tip.topic not in allowed:
         return False
