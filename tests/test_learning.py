@@ -985,6 +985,55 @@ async def test_a_low_gut_comfort_score_skips_a_high_fodmap_re_send_queued_before
     assert await kept_state(sessions) == {}
 
 
+async def test_a_low_score_answered_days_late_leaves_a_queued_re_send_alone(
+    sessions: async_sessionmaker[AsyncSession],
+    content: ContentStore,
+    dispatcher: Dispatcher,
+    checkins: CheckinService,
+) -> None:
+    """Gut comfort 1 given today for a check-in of six days ago counts for that day: its rule
+    (four days) is over, so today's high-FODMAP re-send still comes."""
+    fodmap = next(t for t in content.library.tips.values() if "high-fodmap" in t.tags)
+    await subscribe(sessions, content, topics=[fodmap.topic], wellbeing=False)
+    week_ago = START - timedelta(days=6)
+    async with sessions.begin() as session:
+        subscriber = (await session.scalars(select(Subscriber))).one()
+        old_checkin = Delivery(
+            subscriber_id=subscriber.id,
+            local_date=week_ago.date(),
+            slot="wellbeing",
+            kind=DeliveryKind.WELLBEING,
+            state=DeliveryState.SENT,
+            due_at=week_ago,
+            sent_at=week_ago,
+            created_at=week_ago,
+        )
+        tip = Delivery(
+            subscriber_id=subscriber.id,
+            local_date=START.date(),
+            slot="tip0",
+            kind=DeliveryKind.TIP,
+            state=DeliveryState.SENT,
+            tip_id=fodmap.id,
+            due_at=START,
+            sent_at=START,
+            created_at=START,
+        )
+        session.add_all([old_checkin, tip])
+    put_off = await checkins.answer(CHAT, tip.id, "later", START + timedelta(hours=1))
+
+    await checkins.answer(
+        CHAT,
+        old_checkin.id,
+        wellbeing_option("gut_comfort", 1),
+        START + timedelta(hours=1, minutes=5),
+    )
+
+    [resend] = [d for d in await tips(sessions) if d.slot == f"later-{tip.id}"]
+    assert put_off.again_at is not None
+    assert resend.state is DeliveryState.PLANNED
+
+
 async def test_later_then_did_it_calls_off_the_resend_and_keeps_the_counts_straight(
     sessions: async_sessionmaker[AsyncSession],
     content: ContentStore,

@@ -1,8 +1,9 @@
 """The {placeholders} of content texts: which names a text uses, and what is wrong with them.
 
-Texts are filled with `str.format(**values)`, so anything but a plain, known name fails there:
-an empty `{}`, a format spec (`{minutes:d}`), a conversion (`{name!r}`), or broken braces.
-Each is reported here, at load time, instead of failing when a subscriber is answered.
+Texts are filled with `str.format(**values)`, and only plain, known names are safe there: an
+empty `{}` or broken braces always fail, a format spec (`{minutes:d}`) fails as soon as the
+value comes as text, and a conversion (`{name!r}`) shows the subscriber quotes. Each is
+reported here, at load time, instead of showing when a subscriber is answered.
 """
 
 from __future__ import annotations

@@ -14,7 +14,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nudgebot.adaptation.eligibility import avoided_tags
 from nudgebot.adaptation.evidence import evidence_change
+from nudgebot.adaptation.learner import WellbeingScore
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.rendering import (
     RESUME_OPTION,
@@ -36,7 +38,7 @@ from nudgebot.db.repositories import (
 )
 from nudgebot.delivery.learning import unsent_evidence
 from nudgebot.delivery.policy import DeliveryPolicy
-from nudgebot.scheduling import next_slot
+from nudgebot.scheduling import next_slot, subscriber_day
 from nudgebot.services.checkin_results import (
     SCORE_OUTCOME,
     CheckinResult,
@@ -91,7 +93,8 @@ class PressRecorder:
             session, library, [known.deliveries[i] for i in known.called_off]
         )
         for subscriber_id, tags in known.ruled_out:
-            # A tip queued already (a "Later" re-send) that the low score now rules out.
+            # Tips queued already (a "Later" re-send, tomorrow's early nudge) that a low score
+            # now rules out.
             ruled_out = [tip.id for tip in library.tips.values() if not tags.isdisjoint(tip.tags)]
             skipped = await DeliveryRepository(session).skip_planned_tips(
                 subscriber_id, ruled_out, "ruled out by a low wellbeing score"
@@ -278,9 +281,12 @@ class PressRecorder:
         )
         # The delivery counts as answered from its first score on (silence is over).
         delivery.outcome = SCORE_OUTCOME
-        response = library.wellbeing[question_id].when_low
-        if response is not None and response.avoid_tags and score <= response.at_most:
-            known.ruled_out.append((subscriber.id, frozenset(response.avoid_tags)))
+        # A score still in force today (not one for a check-in answered days late) rules out
+        # the tags it names for the tips already queued, as for the tips chosen from now on.
+        today = subscriber_day(press.at, self._policy.schedule_of(subscriber))
+        given = WellbeingScore(question_id, delivery.local_date, score)
+        if avoided := avoided_tags(library, [given], today):
+            known.ruled_out.append((subscriber.id, avoided))
         self.wake(library, subscriber, press.at)
         status = CheckinStatus.RECORDED if previous is None else CheckinStatus.CHANGED
         return CheckinResult(status, language, label, message)
