@@ -155,6 +155,32 @@ async def tips(sessions: async_sessionmaker[AsyncSession]) -> list[Delivery]:
     )
 
 
+def outbox_row(
+    subscriber_id: int,
+    kind: DeliveryKind,
+    slot: str,
+    at: datetime,
+    *,
+    tip_id: str | None = None,
+    state: DeliveryState = DeliveryState.SENT,
+    outcome: str | None = None,
+) -> Delivery:
+    """An outbox row of `at`'s day, due at `at` and, if `state` says it was sent, sent then
+    (an ORM object, for service tests; `delivery_row` below is the repository tests' form)."""
+    return Delivery(
+        subscriber_id=subscriber_id,
+        local_date=at.date(),
+        slot=slot,
+        kind=kind,
+        state=state,
+        tip_id=tip_id,
+        due_at=at,
+        sent_at=at if state is DeliveryState.SENT else None,
+        created_at=at,
+        outcome=outcome,
+    )
+
+
 async def live_days(
     dispatcher: Dispatcher,
     checkins: CheckinService,
@@ -196,16 +222,7 @@ async def test_a_slot_taken_already_plans_nothing_and_counts_nothing(
     async with sessions.begin() as session:
         subscriber = (await session.scalars(select(Subscriber))).one()
         session.add(
-            Delivery(
-                subscriber_id=subscriber.id,
-                local_date=START.date(),
-                slot="tip0",
-                kind=DeliveryKind.TIP,
-                state=DeliveryState.SKIPPED,
-                tip_id=None,
-                due_at=START,
-                created_at=START,
-            )
+            outbox_row(subscriber.id, DeliveryKind.TIP, "tip0", START, state=DeliveryState.SKIPPED)
         )
 
     await dispatcher.tick(START)
@@ -659,16 +676,7 @@ async def test_an_old_resume_button_says_what_it_did(
         subscriber.status = status
         if status is SubscriberStatus.STOPPED:
             subscriber.next_due_at = None  # as /stop leaves it
-        notice = Delivery(
-            subscriber_id=subscriber.id,
-            local_date=START.date(),
-            slot="dormant",
-            kind=DeliveryKind.DORMANT_NOTICE,
-            state=DeliveryState.SENT,
-            due_at=START,
-            sent_at=START,
-            created_at=START,
-        )
+        notice = outbox_row(subscriber.id, DeliveryKind.DORMANT_NOTICE, "dormant", START)
         session.add(notice)
         await session.flush()
 
@@ -737,15 +745,13 @@ async def test_a_note_goes_on_the_check_in_answered_last(
     await subscribe(sessions, content)
     async with sessions.begin() as session:
         subscriber = (await session.scalars(select(Subscriber))).one()
-        unconfirmed = Delivery(
-            subscriber_id=subscriber.id,
-            local_date=START.date() - timedelta(days=5),
-            slot="tip0",
-            kind=DeliveryKind.TIP,
-            state=DeliveryState.UNKNOWN,
+        unconfirmed = outbox_row(
+            subscriber.id,
+            DeliveryKind.TIP,
+            "tip0",
+            START - timedelta(days=5),
             tip_id=next(iter(content.library.tips)),
-            due_at=START - timedelta(days=5),
-            created_at=START - timedelta(days=5),
+            state=DeliveryState.UNKNOWN,
             outcome="done",
         )
         session.add(unconfirmed)
@@ -913,17 +919,7 @@ async def a_high_fodmap_tip_then_the_evening_check_in(
     async with sessions.begin() as session:
         subscriber = (await session.scalars(select(Subscriber))).one()
         subscriber.daily_budget = 3
-        tip = Delivery(
-            subscriber_id=subscriber.id,
-            local_date=START.date(),
-            slot="tip0",
-            kind=DeliveryKind.TIP,
-            state=DeliveryState.SENT,
-            tip_id=fodmap.id,
-            due_at=START,
-            sent_at=START,
-            created_at=START,
-        )
+        tip = outbox_row(subscriber.id, DeliveryKind.TIP, "tip0", START, tip_id=fodmap.id)
         session.add(tip)
         await session.flush()
         subscriber.next_due_at = START + EVENING
@@ -998,27 +994,8 @@ async def test_a_low_score_answered_days_late_leaves_a_queued_re_send_alone(
     week_ago = START - timedelta(days=6)
     async with sessions.begin() as session:
         subscriber = (await session.scalars(select(Subscriber))).one()
-        old_checkin = Delivery(
-            subscriber_id=subscriber.id,
-            local_date=week_ago.date(),
-            slot="wellbeing",
-            kind=DeliveryKind.WELLBEING,
-            state=DeliveryState.SENT,
-            due_at=week_ago,
-            sent_at=week_ago,
-            created_at=week_ago,
-        )
-        tip = Delivery(
-            subscriber_id=subscriber.id,
-            local_date=START.date(),
-            slot="tip0",
-            kind=DeliveryKind.TIP,
-            state=DeliveryState.SENT,
-            tip_id=fodmap.id,
-            due_at=START,
-            sent_at=START,
-            created_at=START,
-        )
+        old_checkin = outbox_row(subscriber.id, DeliveryKind.WELLBEING, "wellbeing", week_ago)
+        tip = outbox_row(subscriber.id, DeliveryKind.TIP, "tip0", START, tip_id=fodmap.id)
         session.add_all([old_checkin, tip])
     put_off = await checkins.answer(CHAT, tip.id, "later", START + timedelta(hours=1))
 
