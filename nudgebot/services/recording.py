@@ -65,8 +65,8 @@ class _Known:
     changes: list[TopicChange] = field(default_factory=list)
     # Tips put off with "Later" and then answered otherwise: their re-send is called off.
     called_off: list[int] = field(default_factory=list)
-    # Subscribers whose new low score rules out tips with these tags.
-    ruled_out: list[tuple[int, frozenset[str]]] = field(default_factory=list)
+    # Per set of tags a new low score rules out, the subscribers who gave one.
+    ruled_out: dict[frozenset[str], set[int]] = field(default_factory=dict)
 
 
 class PressRecorder:
@@ -92,14 +92,7 @@ class PressRecorder:
         known.changes += await self._resends.call_off(
             session, library, [known.deliveries[i] for i in known.called_off]
         )
-        for subscriber_id, tags in known.ruled_out:
-            # Tips queued already (a "Later" re-send, tomorrow's early nudge) that a low score
-            # now rules out.
-            ruled_out = [tip.id for tip in library.tips.values() if not tags.isdisjoint(tip.tags)]
-            skipped = await DeliveryRepository(session).skip_planned_tips(
-                subscriber_id, ruled_out, "ruled out by a low wellbeing score"
-            )
-            known.changes += unsent_evidence(library, skipped)
+        known.changes += await _skip_ruled_out(session, library, known.ruled_out)
         await AnswerRepository(session).insert_many(known.answers)
         await TopicStatsRepository(session).change_topics(known.changes)
         return [
@@ -286,7 +279,23 @@ class PressRecorder:
         today = subscriber_day(press.at, self._policy.schedule_of(subscriber))
         given = WellbeingScore(question_id, delivery.local_date, score)
         if avoided := avoided_tags(library, [given], today):
-            known.ruled_out.append((subscriber.id, avoided))
+            known.ruled_out.setdefault(avoided, set()).add(subscriber.id)
         self.wake(library, subscriber, press.at)
         status = CheckinStatus.RECORDED if previous is None else CheckinStatus.CHANGED
         return CheckinResult(status, language, label, message)
+
+
+async def _skip_ruled_out(
+    session: AsyncSession, library: ContentLibrary, ruled_out: dict[frozenset[str], set[int]]
+) -> list[TopicChange]:
+    """Skip the tips already queued (a "Later" re-send, tomorrow's early nudge) that a new low
+    score rules out; the changes taking back their evidence. One statement per set of tags, so
+    a batch of many check-ins costs a statement or two, not one per low score."""
+    changes: list[TopicChange] = []
+    for tags, subscriber_ids in ruled_out.items():
+        tip_ids = [tip.id for tip in library.tips.values() if not tags.isdisjoint(tip.tags)]
+        skipped = await DeliveryRepository(session).skip_planned_tips(
+            subscriber_ids, tip_ids, "ruled out by a low wellbeing score"
+        )
+        changes += unsent_evidence(library, skipped)
+    return changes

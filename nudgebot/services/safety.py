@@ -118,7 +118,7 @@ class SafetyService:
                         ]
                         # A diet tip already queued (a "Later" re-send) is not sent either.
                         skipped = await DeliveryRepository(session).skip_planned_tips(
-                            subscriber.id, held, "held back after a gut red flag"
+                            [subscriber.id], held, "held back after a gut red flag"
                         )
                         await take_back_unsent(session, library, skipped)
         except (SQLAlchemyError, OSError):

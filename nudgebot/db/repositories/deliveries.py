@@ -4,7 +4,7 @@ answered, and skipping what should no longer go (claiming and sending: `leases`)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -216,17 +216,17 @@ class DeliveryRepository:
         return skipped
 
     async def skip_planned_tips(
-        self, subscriber_id: int, tip_ids: Sequence[str], reason: str
+        self, subscriber_ids: Collection[int], tip_ids: Collection[str], reason: str
     ) -> list[tuple[int, str]]:
-        """Planned deliveries of these tips to the subscriber become `skipped`.
+        """Planned deliveries of these tips to these subscribers become `skipped`.
 
         Returns (subscriber, tip) of each row skipped.
         """
-        if not tip_ids:
+        if not subscriber_ids or not tip_ids:
             return []
         return await self._skip(
             reason,
-            Delivery.subscriber_id == subscriber_id,
+            Delivery.subscriber_id.in_(list(subscriber_ids)),
             Delivery.tip_id.in_(list(tip_ids)),
         )
 
