@@ -50,6 +50,7 @@ from nudgebot.db.repositories import (
 )
 from nudgebot.delivery import Dispatcher, DispatcherSettings
 from nudgebot.delivery.learning import TipChooser, open_topics
+from nudgebot.delivery.transport import OutboxSender
 from nudgebot.services import (
     CheckinService,
     CheckinStatus,
@@ -101,6 +102,13 @@ def dispatcher(
     sessions: async_sessionmaker[AsyncSession], content: ContentStore, telegram: RecordingTelegram
 ) -> Dispatcher:
     """The outbox, choosing with the adaptive policy (seeded)."""
+    return sending_through(sessions, content, telegram)
+
+
+def sending_through(
+    sessions: async_sessionmaker[AsyncSession], content: ContentStore, telegram: OutboxSender
+) -> Dispatcher:
+    """The outbox, choosing with the adaptive policy (seeded), sending through `telegram`."""
     return Dispatcher(
         sessions,
         content,
@@ -386,14 +394,7 @@ async def test_a_tip_telegram_would_not_deliver_leaves_no_evidence(
     """A tip that failed for good (the person blocked the bot) was never seen: it does not
     count as a tip left unanswered."""
     refusing = RefusingTelegram(Forbidden("Forbidden: bot was blocked by the user"))
-    dispatcher = Dispatcher(
-        sessions,
-        content,
-        refusing,
-        policy=POLICY,
-        chooser=seeded_chooser(),
-        settings=DispatcherSettings(owner="test"),
-    )
+    dispatcher = sending_through(sessions, content, refusing)
     await subscribe(sessions, content, wellbeing=False)
 
     await dispatcher.tick(START)
@@ -426,14 +427,7 @@ async def test_a_send_failing_after_its_lease_ran_out_keeps_its_evidence(
 ) -> None:
     """The row stays `unknown` (maybe sent), so it keeps counting as sent and unanswered in
     its own topic: nothing is taken back or moved for an outcome that was not recorded."""
-    dispatcher = Dispatcher(
-        sessions,
-        content,
-        OutlivingItsLease(sessions, error),
-        policy=POLICY,
-        chooser=seeded_chooser(),
-        settings=DispatcherSettings(owner="test"),
-    )
+    dispatcher = sending_through(sessions, content, OutlivingItsLease(sessions, error))
     await subscribe(sessions, content, wellbeing=False)
 
     await dispatcher.tick(START)
@@ -451,14 +445,7 @@ async def test_a_refused_tips_stand_in_carries_the_evidence_in_its_own_topic(
     """Telegram refuses a tip's text: the stand-in sent instead is the day's tip, so its topic,
     not the refused one's, holds the "sent" evidence and then the answer."""
     refusing = RefusingTelegram(BadRequest("Can't parse entities: unsupported start tag"))
-    dispatcher = Dispatcher(
-        sessions,
-        content,
-        refusing,
-        policy=POLICY,
-        chooser=seeded_chooser(),
-        settings=DispatcherSettings(owner="test"),
-    )
+    dispatcher = sending_through(sessions, content, refusing)
     await subscribe(sessions, content, wellbeing=False)
     library = content.library
 
