@@ -128,9 +128,23 @@ class Subscriber77:
                 await self._checkins.answer(CHAT, checkin.id, option, at)
             self.moods[day(n)] = mood(n)
 
-    async def _latest(self, kind: DeliveryKind) -> Delivery | None:
+    async def tick(self, at: datetime) -> None:
+        """The dispatcher runs at `at`."""
+        await self._dispatcher.tick(at)
+
+    async def answer_latest_tip(self, option: str, at: datetime, *, resend: bool = False) -> None:
+        """Press `option` under the tip planned last (with `resend`, the last "Later" re-send)."""
+        tip = await self._latest(DeliveryKind.TIP, slot_prefix="later-" if resend else "")
+        assert tip is not None
+        await self._checkins.answer(CHAT, tip.id, option, at)
+
+    async def _latest(self, kind: DeliveryKind, slot_prefix: str = "") -> Delivery | None:
         async with self._sessions() as session:
-            query = select(Delivery).where(Delivery.kind == kind).order_by(Delivery.id.desc())
+            query = (
+                select(Delivery)
+                .where(Delivery.kind == kind, Delivery.slot.startswith(slot_prefix))
+                .order_by(Delivery.id.desc())
+            )
             return (await session.scalars(query.limit(1))).first()
 
 
@@ -183,10 +197,7 @@ async def test_report_counts_tips_done_and_charts_wellbeing_day_by_day(
 
 
 async def test_a_tip_put_off_today_does_not_break_the_streak(
-    subscriber: Subscriber77,
-    progress: ProgressService,
-    sessions: async_sessionmaker[AsyncSession],
-    content: ContentStore,
+    subscriber: Subscriber77, progress: ProgressService
 ) -> None:
     """Three days done, and today's tip put off with "Later": today is still open (its re-send
     is on its way), so the streak is three, as with today's tip not answered yet."""
@@ -194,12 +205,7 @@ async def test_a_tip_put_off_today_does_not_break_the_streak(
     await subscriber.live(range(3), did_it=lambda _: True)
     today = DAY_ONE + timedelta(days=3)
     await subscriber.live(range(3, 4), did_it=lambda _: False)
-    async with sessions() as session:
-        tip = (await session.scalars(select(Delivery).order_by(Delivery.id.desc()))).first()
-    assert tip is not None
-    await CheckinService(sessions, content, POLICY).answer(
-        CHAT, tip.id, "later", today + timedelta(minutes=5)
-    )
+    await subscriber.answer_latest_tip("later", today + timedelta(minutes=5))
 
     report = await progress.report(CHAT, today + timedelta(hours=1))
 
@@ -208,34 +214,16 @@ async def test_a_tip_put_off_today_does_not_break_the_streak(
 
 
 async def test_a_tip_put_off_overnight_and_done_next_morning_counts_for_its_own_day(
-    subscriber: Subscriber77,
-    progress: ProgressService,
-    sessions: async_sessionmaker[AsyncSession],
-    content: ContentStore,
+    subscriber: Subscriber77, progress: ProgressService
 ) -> None:
     """Day 1's tip put off at 19:00 comes back at 08:00 on day 2 and is done: day 1 is a day
     done, so with days 0 and 2 the streak is three."""
     await subscriber.subscribe()
     await subscriber.live(range(2), did_it=lambda n: n == 0)
-    checkins = CheckinService(sessions, content, POLICY)
-    async with sessions() as session:
-        put_off = (await session.scalars(select(Delivery).order_by(Delivery.id.desc()))).first()
-    assert put_off is not None
-    await checkins.answer(CHAT, put_off.id, "later", DAY_ONE + timedelta(days=1, hours=10))
+    await subscriber.answer_latest_tip("later", DAY_ONE + timedelta(days=1, hours=10))
     next_morning = DAY_ONE + timedelta(days=1, hours=23)  # 08:00 on day 2
-    dispatcher = Dispatcher(
-        sessions,
-        content,
-        RecordingTelegram(),
-        policy=POLICY,
-        chooser=seeded_chooser(),
-        settings=DispatcherSettings(owner="test"),
-    )
-    await dispatcher.tick(next_morning)
-    async with sessions() as session:
-        resend = await session.scalar(select(Delivery).where(Delivery.slot.like("later-%")))
-    assert resend is not None
-    await checkins.answer(CHAT, resend.id, "done", next_morning + timedelta(minutes=5))
+    await subscriber.tick(next_morning)
+    await subscriber.answer_latest_tip("done", next_morning + timedelta(minutes=5), resend=True)
     await subscriber.live(range(2, 3), did_it=lambda _: True)
 
     report = await progress.report(CHAT, DAY_ONE + timedelta(days=2, hours=3))
