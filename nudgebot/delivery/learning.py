@@ -3,7 +3,7 @@ taste profiles, and the kept per-topic state the choice feeds back into."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -156,9 +156,8 @@ class TipChooser:
         repository = LearningRepository(session)
         histories = await repository.tip_histories(ids)
         topics = await TopicStatsRepository(session).topic_stats(ids)
-        memory = low_score_horizon(library)
         oldest = min(day for day, _ in slots.values())
-        scores = await repository.recent_scores(ids, oldest - memory) if memory is not None else {}
+        scores = await scores_in_force(session, library, ids, oldest)
         views = {}
         for subscriber in subscribers:
             day, part = slots[subscriber.id]
@@ -170,10 +169,7 @@ class TipChooser:
                 tips=histories.get(subscriber.id, {}),
                 topics=topics.get(subscriber.id, {}),
                 chosen_topics=open_topics(library, subscriber, day),
-                wellbeing=tuple(
-                    WellbeingScore(row.question_id, row.day, row.score)
-                    for row in scores.get(subscriber.id, [])
-                ),
+                wellbeing=scores.get(subscriber.id, ()),
                 unanswered_streak=streaks.get(subscriber.id, 0),
                 language=(
                     None
@@ -221,6 +217,21 @@ def open_topics(
     ):
         return chosen
     return (chosen or frozenset(library.topics)) - frozenset(subscriber.paused_topics)
+
+
+async def scores_in_force(
+    session: AsyncSession, library: ContentLibrary, subscriber_ids: Iterable[int], since: date
+) -> dict[int, tuple[WellbeingScore, ...]]:
+    """Each subscriber's wellbeing scores that a low-score rule may still hold on `since` or
+    later: read back only as far as the library's longest rule reaches."""
+    horizon = low_score_horizon(library)
+    if horizon is None:
+        return {}
+    rows = await LearningRepository(session).recent_scores(subscriber_ids, since - horizon)
+    return {
+        subscriber_id: tuple(WellbeingScore(row.question_id, row.day, row.score) for row in scores)
+        for subscriber_id, scores in rows.items()
+    }
 
 
 def planned_evidence(

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.adaptation.eligibility import avoided_tags, low_score_horizon
+from nudgebot.adaptation.eligibility import avoided_tags
 from nudgebot.adaptation.evidence import UNANSWERED_FAILURE
 from nudgebot.adaptation.learner import WellbeingScore
 from nudgebot.content.library import ContentLibrary
@@ -17,11 +17,10 @@ from nudgebot.content.schema import Tip
 from nudgebot.db.models import Delivery, DeliveryKind, Subscriber, SubscriberStatus
 from nudgebot.db.repositories import (
     DeliveryRepository,
-    LearningRepository,
     Planned,
     TopicChange,
 )
-from nudgebot.delivery.learning import open_topics, unsent_evidence
+from nudgebot.delivery.learning import open_topics, scores_in_force, unsent_evidence
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.scheduling import subscriber_day
 from nudgebot.services.checkin_results import Press
@@ -62,7 +61,7 @@ class Resends:
         since = min(item.delivery.local_date for item in put_off)
         used = await deliveries.day_counts(ids, since=since)
         pending = await deliveries.latest_pending(ids)
-        wellbeing = await _recent_scores(session, library, ids, since)
+        wellbeing = await scores_in_force(session, library, ids, since)
         resends: list[tuple[PutOff, Planned]] = []
         for item in put_off:
             resend = self._resend(library, item, used, pending, wellbeing)
@@ -97,7 +96,7 @@ class Resends:
         item: PutOff,
         used: dict[tuple[int, date], int],
         pending: dict[int, datetime],
-        wellbeing: dict[int, list[WellbeingScore]],
+        wellbeing: dict[int, tuple[WellbeingScore, ...]],
     ) -> Planned | None:
         """The put-off tip again, after the delay and within the subscriber's schedule and gap;
         none if they are no longer active, its day's budget is spent, or the tip is no longer
@@ -121,7 +120,7 @@ class Resends:
         )
         comes_back_on = subscriber_day(due_at, schedule)
         if not _still_fit(
-            library, tip, subscriber, comes_back_on, wellbeing.get(subscriber.id, [])
+            library, tip, subscriber, comes_back_on, wellbeing.get(subscriber.id, ())
         ):
             return None
         return Planned(
@@ -160,17 +159,3 @@ def _still_fit(
     if allowed is not None and tip.topic not in allowed:
         return False
     return avoided_tags(library, wellbeing, day).isdisjoint(tip.tags)
-
-
-async def _recent_scores(
-    session: AsyncSession, library: ContentLibrary, subscriber_ids: set[int], since: date
-) -> dict[int, list[WellbeingScore]]:
-    """The wellbeing scores of these subscribers that may still be in force from `since` on."""
-    horizon = low_score_horizon(library)
-    if horizon is None:
-        return {}
-    rows = await LearningRepository(session).recent_scores(subscriber_ids, since - horizon)
-    return {
-        subscriber_id: [WellbeingScore(row.question_id, row.day, row.score) for row in scores]
-        for subscriber_id, scores in rows.items()
-    }
