@@ -39,7 +39,7 @@ Clock = Callable[[], datetime]
 TypedAnswers = Callable[[Update], Awaitable[bool]]
 
 # Presses answered with a line and nothing else.
-_REFUSALS = {
+_ANSWER_ONLY = {
     CheckinStatus.UNKNOWN_DELIVERY: UiKey.BUTTON_GONE,
     CheckinStatus.NOT_YOURS: UiKey.BUTTON_NOT_YOURS,
     CheckinStatus.UNKNOWN_OPTION: UiKey.BUTTON_INVALID,
@@ -203,8 +203,8 @@ class BotHandlers:
             message.chat.id, press.delivery_id, press.option_id, self._clock()
         )
         language = result.language or update_language(update, library)
-        if result.status in _REFUSALS:
-            await query.answer(library.ui_text(_REFUSALS[result.status], language))
+        if result.status in _ANSWER_ONLY:
+            await query.answer(library.ui_text(_ANSWER_ONLY[result.status], language))
             return
         if result.status is CheckinStatus.RESUMED:
             await query.answer(library.ui_text(UiKey.RESUMED, language))

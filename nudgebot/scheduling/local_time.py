@@ -18,7 +18,7 @@ def day_at(instant: datetime, zone: ZoneInfo, day_start: time) -> date:
     return (local - timedelta(hours=day_start.hour, minutes=day_start.minute)).date()
 
 
-def wall_clock_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
+def wall_clock_to_utc(day: date, at: time, zone: ZoneInfo, *, fold: int = 0) -> datetime:
     """The UTC instant when clocks in `zone` show `at` on `day`.
 
     Two DST cases need a rule, because a wall-clock time can be missing or doubled:
@@ -28,6 +28,6 @@ def wall_clock_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     - in a fall-back overlap (01:30 happens twice) the first occurrence wins, so the nudge goes
       out once, at the earlier of the two.
     `fold=0` gives both: zoneinfo resolves a missing or doubled time with the offset in force
-    before the transition.
+    before the transition. `fold=1` asks for the second occurrence of a doubled time instead.
     """
-    return datetime.combine(day, at).replace(tzinfo=zone, fold=0).astimezone(UTC)
+    return datetime.combine(day, at).replace(tzinfo=zone, fold=fold).astimezone(UTC)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from nudgebot.scheduling.local_time import wall_clock_to_utc
@@ -40,6 +40,5 @@ class QuietHours:
         if end <= instant:
             # The hour repeated when clocks go back: its first pass is over, and the window
             # ends when the clocks show its end the second time.
-            end = datetime.combine(end_day, self.end, tzinfo=zone).replace(fold=1)
-            end = end.astimezone(UTC)
+            end = wall_clock_to_utc(end_day, self.end, zone, fold=1)
         return end
