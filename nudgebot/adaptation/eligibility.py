@@ -261,13 +261,13 @@ def _passing_hard_rules(
     library: ContentLibrary, table: _TipTable, history: _History, view: LearnerView
 ) -> Bools:
     """The hard rules, never relaxed: the subscriber's topics, never a tip marked "Not for me",
-    no tag a recent low score rules out, and a follow-up only after its first step was done
-    ("taste your sauerkraut" reads as nonsense before "make sauerkraut")."""
+    no tag a recent low score or a red-flag hold rules out, and a follow-up only after its
+    first step was done ("taste your sauerkraut" reads as nonsense before "make sauerkraut")."""
     passing = ~history.not_for_me
     if view.chosen_topics is not None:
         chosen = np.array([topic in view.chosen_topics for topic in table.topic_ids], dtype=bool)
         passing &= chosen[table.topic]
-    avoided = avoided_tags(library, view.wellbeing, view.today)
+    avoided = avoided_tags(library, view.wellbeing, view.today) | view.held_tags
     if avoided:
         passing &= np.array([not (avoided & tags) for tags in table.tags], dtype=bool)
     in_table = table.prerequisite >= 0

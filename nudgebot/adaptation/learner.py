@@ -104,6 +104,8 @@ class LearnerView:
     topics: Mapping[str, TopicState] = field(default_factory=dict)
     # Their chosen topics; None means all of them.
     chosen_topics: frozenset[str] | None = None
+    # Tags held back after a gut red flag (food), whatever the topic.
+    held_tags: frozenset[str] = frozenset()
     # Wellbeing answers of the last few days, any order.
     wellbeing: tuple[WellbeingScore, ...] = ()
     # Tips and check-ins sent in a row without any reply: 3 or more means "go gentle".

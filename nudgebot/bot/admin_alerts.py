@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 
 from nudgebot.content import ContentStore, Problem, UiKey
 from nudgebot.content.limits import MAX_MESSAGE_CHARS
-from nudgebot.content.safety import SafetyKind
+from nudgebot.content.safety import AlertReason
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +53,10 @@ class AdminAlerts:
         )
         await self._send(text, [])
 
-    async def crisis(self, chat_id: int, kind: SafetyKind = SafetyKind.CRISIS) -> None:
-        """Someone wrote crisis language: which chat and what kind, never what they wrote."""
+    async def crisis(self, chat_id: int, reason: AlertReason) -> None:
+        """Someone may be in crisis: which chat and why, never what they wrote."""
         library = self._content.library
-        await self._send(library.safety.admin_alert(chat_id, kind, library.default_language), [])
+        await self._send(library.safety.admin_alert(chat_id, reason, library.default_language), [])
 
     async def _send(self, heading: str, lines: Sequence[str]) -> None:
         text = heading

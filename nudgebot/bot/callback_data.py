@@ -61,3 +61,32 @@ def _base36(number: int) -> str:
         text = digits[remainder] + text
         if number == 0:
             return text
+
+
+# The two buttons of a safety question: `sf:<kind>:help` and `sf:<kind>:fine`.
+SAFETY_PATTERN = r"^sf:(crisis|red_flag):(help|fine)$"
+_SAFETY = re.compile(SAFETY_PATTERN)
+
+
+@dataclass(frozen=True)
+class SafetyAnswer:
+    """A press on a safety question: which question, and whether they asked for help."""
+
+    kind: str
+    needs_help: bool
+
+
+def encode_safety(kind: str, needs_help: bool) -> str:
+    """The callback data of the help or fine button of the question of `kind`."""
+    data = f"sf:{kind}:{'help' if needs_help else 'fine'}"
+    if not _SAFETY.match(data):
+        raise ValueError(f"no safety question of kind {kind!r}")
+    return data
+
+
+def decode_safety(data: str | None) -> SafetyAnswer | None:
+    """The answer encoded in `data`, or None for anything that is not exactly our format."""
+    match = _SAFETY.match(data or "")
+    if match is None:
+        return None
+    return SafetyAnswer(match.group(1), match.group(2) == "help")

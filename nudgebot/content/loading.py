@@ -44,7 +44,13 @@ def load_library(directory: Path) -> ContentLibrary:
         wellbeing=draft.wellbeing,
         wellbeing_checkin=draft.wellbeing_checkin or WellbeingSchedule(),
         ui=draft.ui,
-        safety=SafetyRules.compile(draft.safety) if draft.safety else SafetyRules.none(),
+        safety=(
+            SafetyRules.compile(
+                draft.safety, lambda path: draft.locations.where("setting", "safety", path)
+            )
+            if draft.safety
+            else SafetyRules.none()
+        ),
         warnings=[problem for problem in problems if problem.severity == "warning"],
     )
     _raise_on_errors([*problems, *telegram_problems(library, draft.locations)])

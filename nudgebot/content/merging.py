@@ -37,6 +37,12 @@ class Locations:
         self._where[(kind, ident)] = (source, path)
         return None
 
+    def where(self, kind: str, ident: str, suffix: KeyPath) -> str:
+        """`file:line` of `suffix` inside the item `ident` of `kind`."""
+        source, path = self._where[(kind, ident)]
+        line, _column = source.position((*path, *suffix))
+        return f"{source.file}:{line}"
+
     def problem(
         self, kind: str, ident: str, suffix: KeyPath, message: str, *, warning: bool = False
     ) -> Problem:

@@ -1,113 +1,48 @@
-"""Screening free text for crisis language and gut red flags, compiled once per library load.
+"""The safety section of a library: its rules compiled once per load, its replies and lines.
 
-How a phrase matches (messages/README.md says the same for the admins who edit the lists):
-
-- capitals, accents and punctuation are ignored: the text and the phrase are both folded to
-  lowercase letters and digits without accents, apostrophes dropped ("don't" -> "dont") and
-  every other mark a space ("self-harm" -> "self harm");
-- a phrase matches whole words only, so "die" never matches inside "diet";
-- a word may end in `*` to stand for any ending: `suicid*` matches suicide, suicidal and
-  suicidarme. Only stems listed like this match more than the exact words;
-- every language's list is checked whatever the subscriber's language, since people mix them.
-
-There is no fuzzy matching and no understanding of negation or idiom: "this traffic makes me
-want to die" matches, as does "I don't want to die". That is deliberate. A crisis reply sent
-by mistake costs one kind message; a crisis missed could cost a life.
+How the rules read a text is in screening.py (the rules) and wording.py (the words); this module
+holds what the bot answers.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from nudgebot.content.localized import LocalizedText, pick
-from nudgebot.content.schema import SafetySection
+from nudgebot.content.localized import pick
+from nudgebot.content.schema import CrisisRules, RedFlagRules, SafetySection, Tip
+from nudgebot.content.screening import (
+    Locate,
+    SafetyKind,
+    Screen,
+    Screening,
+)
+from nudgebot.content.wording import spelling_table
+from nudgebot.content.yaml_source import format_path
 
-STEM_MARK = "*"
-# A shorter stem matches too many ordinary words ("di*" would catch "diet").
-MIN_STEM_LETTERS = 4
-_APOSTROPHES = str.maketrans("", "", "'’‘ʼ`´")
 
-
-class SafetyKind(StrEnum):
-    """What a screened message revealed; crisis wins when a message shows both."""
+class AlertReason(StrEnum):
+    """Why admins are alerted: a sure crisis match, or "I need help now" pressed."""
 
     CRISIS = "crisis"
-    RED_FLAG = "red_flag"
+    HELP_ASKED = "help_asked"
 
 
-def fold(text: str) -> str:
-    """Lowercase words without accents or punctuation, one space apart."""
-    # Apostrophes go first: decomposing would turn "´" (typed for one on Spanish keyboards) into
-    # a space and an accent, splitting "don´t" in two.
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join("".join(char if char.isalnum() else " " for char in bare).split())
+@dataclass(frozen=True)
+class SafetyQuestionText:
+    """A weaker match's question and its two buttons, in one language."""
 
-
-def _words(phrase: str) -> list[tuple[str, bool]]:
-    """The phrase's folded words, each with whether it ends in the stem mark."""
-    words = []
-    for raw in phrase.split():
-        stem = raw.endswith(STEM_MARK)
-        folded = fold(raw.removesuffix(STEM_MARK))
-        if folded:
-            words.append((folded, stem))
-    return words
-
-
-def phrase_problem(phrase: str) -> str | None:
-    """Why `phrase` cannot be matched as written, or None when it can."""
-    if not _words(phrase):
-        return "has no letters or digits to match"
-    for raw in phrase.split():
-        if STEM_MARK in raw.removesuffix(STEM_MARK):
-            return f"{STEM_MARK!r} may only end a word, as in 'suicid*'"
-        if raw.endswith(STEM_MARK):
-            folded = fold(raw.removesuffix(STEM_MARK)).split()
-            stem = folded[-1] if folded else ""
-            if len(stem) < MIN_STEM_LETTERS:
-                return (
-                    f"the stem {stem + STEM_MARK!r} would match too many words: keep at least "
-                    f"{MIN_STEM_LETTERS} letters before {STEM_MARK!r}"
-                )
-    return None
-
-
-def phrase_key(phrase: str) -> str:
-    """What a phrase matches, so two spellings of one phrase compare equal."""
-    return " ".join(word + (STEM_MARK if stem else "") for word, stem in _words(phrase))
-
-
-def _pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    alternatives = sorted(
-        {
-            " ".join(re.escape(word) + (r"\w*" if stem else "") for word, stem in words)
-            for words in map(_words, phrases)
-            if words
-        }
-    )
-    if not alternatives:
-        return None
-    # Folded text is words of letters and digits one space apart, so a phrase is whole words
-    # exactly when no letter or digit touches either end.
-    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
-
-
-def _all_phrases(by_language: Mapping[str, list[str]]) -> list[str]:
-    return [phrase for phrases in by_language.values() for phrase in phrases]
+    text: str
+    help_button: str
+    fine_button: str
 
 
 @dataclass(frozen=True)
 class SafetyRules:
-    """The safety section with its phrase lists compiled; `none()` when the library has none."""
+    """The safety section with its rules compiled; `none()` when the library has none."""
 
     section: SafetySection | None
-    _crisis: re.Pattern[str] | None = None
-    _red_flag: re.Pattern[str] | None = None
+    _screen: Screen | None = None
 
     @classmethod
     def none(cls) -> SafetyRules:
@@ -115,22 +50,20 @@ class SafetyRules:
         return cls(None)
 
     @classmethod
-    def compile(cls, section: SafetySection) -> SafetyRules:
-        """Compile the phrase lists of a checked section."""
-        return cls(
-            section,
-            _pattern(_all_phrases(section.crisis.phrases)),
-            _pattern(_all_phrases(section.red_flag.phrases)),
+    def compile(cls, section: SafetySection, locate: Locate | None = None) -> SafetyRules:
+        """Compile the rules of a checked section; `locate` says where each was written."""
+        screen = Screen.compile(
+            spelling_table(section.spellings),
+            section.groups,
+            section.negation,
+            {SafetyKind.CRISIS: section.crisis, SafetyKind.RED_FLAG: section.red_flag},
+            locate or (lambda path: format_path(("safety", *path))),
         )
+        return cls(section, screen)
 
-    def classify(self, text: str) -> SafetyKind | None:
-        """Crisis if any crisis phrase is in `text`, else red flag if a red-flag one is."""
-        folded = fold(text)
-        if self._crisis is not None and self._crisis.search(folded):
-            return SafetyKind.CRISIS
-        if self._red_flag is not None and self._red_flag.search(folded):
-            return SafetyKind.RED_FLAG
-        return None
+    def screen(self, text: str) -> Screening:
+        """What `text` shows of crisis and red flags (nothing without a safety section)."""
+        return self._screen.screen(text) if self._screen else Screening()
 
     @property
     def hold_topics(self) -> tuple[str, ...]:
@@ -138,28 +71,34 @@ class SafetyRules:
         return tuple(self.section.red_flag.hold_topics) if self.section else ()
 
     @property
+    def hold_tags(self) -> frozenset[str]:
+        """Tags whose tips are held back after a red flag, whatever their topic."""
+        return frozenset(self.section.red_flag.hold_tags) if self.section else frozenset()
+
+    def holds(self, tip: Tip) -> bool:
+        """Whether a red-flag hold keeps `tip` back: a held topic, or a held tag such as food."""
+        return tip.topic in self.hold_topics or not self.hold_tags.isdisjoint(tip.tags)
+
+    @property
     def hold_days(self) -> int:
         """For how many days they are held back."""
         return self.section.red_flag.hold_days if self.section else 0
 
     def resources(self, language: str, country: str | None, default_language: str) -> str:
-        """The crisis lines for `country`, else for `language`, then the emergency line."""
-        section = self._require()
-        listed = section.resources.countries.get(country) if country else None
-        lines = []
-        if listed is not None:
-            lines.append(pick(listed, language, default_language))
-        elif language in section.resources.languages:
-            lines.append(section.resources.languages[language])
-        elif default_language in section.resources.languages:
-            lines.append(section.resources.languages[default_language])
-        lines.append(pick(section.resources.emergency, language, default_language))
-        return "\n\n".join(lines)
+        """The crisis lines of `country`, else the directory of helplines; then the emergency
+        line. Never another country's lines: someone abroad must not be handed a number that
+        does not work where they are."""
+        section = self._require().resources
+        listed = section.countries.get(country) if country else None
+        first = listed if listed is not None else section.elsewhere
+        return "\n\n".join(
+            pick(text, language, default_language) for text in (first, section.emergency)
+        )
 
     def reply(
         self, kind: SafetyKind, language: str, country: str | None, default_language: str
     ) -> str:
-        """The reply (Telegram HTML) to a message of `kind`, in `language`."""
+        """The sure reply (Telegram HTML) to a message of `kind`, in `language`."""
         section = self._require()
         if kind is SafetyKind.CRISIS:
             template = pick(section.crisis.reply, language, default_language)
@@ -168,10 +107,30 @@ class SafetyRules:
         template = pick(section.red_flag.reply, language, default_language)
         return template.format(days=section.red_flag.hold_days)
 
-    def admin_alert(self, chat_id: int, kind: SafetyKind, language: str) -> str:
-        """What admins read: the chat and the kind, never what was written."""
-        template: LocalizedText = self._require().admin_alert
-        return pick(template, language, language).format(chat_id=chat_id, kind=kind.value)
+    def question(
+        self, kind: SafetyKind, language: str, default_language: str
+    ) -> SafetyQuestionText:
+        """The question a weaker match of `kind` gets first, with its buttons' labels."""
+        question = self._kind(kind).question
+        return SafetyQuestionText(
+            pick(question.text, language, default_language),
+            pick(question.help_button, language, default_language),
+            pick(question.fine_button, language, default_language),
+        )
+
+    def fine_reply(self, kind: SafetyKind, language: str, default_language: str) -> str:
+        """The kind word after the fine button of the question of `kind`."""
+        return pick(self._kind(kind).question.fine_reply, language, default_language)
+
+    def admin_alert(self, chat_id: int, reason: AlertReason, language: str) -> str:
+        """What admins read: the chat and why, never what was written."""
+        alerts = self._require().admin_alerts
+        template = alerts.crisis if reason is AlertReason.CRISIS else alerts.help_asked
+        return pick(template, language, language).format(chat_id=chat_id)
+
+    def _kind(self, kind: SafetyKind) -> CrisisRules | RedFlagRules:
+        section = self._require()
+        return section.crisis if kind is SafetyKind.CRISIS else section.red_flag
 
     def _require(self) -> SafetySection:
         if self.section is None:

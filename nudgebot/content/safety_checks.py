@@ -1,36 +1,41 @@
-"""Checks of the safety section: phrases that can match, replies in every language, valid HTML.
+"""Checks of the safety section: rules that compile, replies in every language, valid HTML.
 
 A mistake here is an error, never a warning: a crisis reply missing in someone's language, or a
-phrase list that cannot match, fails people at the moment they most need the bot to be right.
-The one exception is a country's crisis lines lacking a translation, which fall back to the
-default language and still give the numbers.
+rule that cannot match, fails people at the moment they most need the bot to be right. The one
+exception is a country's crisis lines lacking a translation, which fall back to the default
+language and still give the numbers.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
+from nudgebot.content.limits import MAX_BUTTON_LABEL_CHARS
 from nudgebot.content.localized import LocalizedText
 from nudgebot.content.merging import LibraryDraft
 from nudgebot.content.placeholders import placeholder_problems, placeholders_of
 from nudgebot.content.problems import Problem
-from nudgebot.content.safety import phrase_key, phrase_problem
-from nudgebot.content.schema import SafetySection
+from nudgebot.content.schema import SafetySection, ScreenedKind, ScreenRule
+from nudgebot.content.screening import RuleCompiler, RuleSyntaxError
+from nudgebot.content.wording import spelling_table
 from nudgebot.content.yaml_source import KeyPath, format_path
 from nudgebot.telegram_format import HtmlParseError, parse_html
 
 _COUNTRY_CODE = re.compile(r"[A-Z]{2}")
-_KINDS = ("crisis", "red_flag")
+_LEVELS = ("sure", "ask", "look_alikes")
+_QUESTION_PARTS = ("text", "help_button", "fine_button", "fine_reply")
 # Placeholders each text may use; the ones in REQUIRED must be there.
 _ALLOWED: dict[KeyPath, frozenset[str]] = {
     ("crisis", "reply"): frozenset({"resources"}),
     ("red_flag", "reply"): frozenset({"days"}),
-    ("admin_alert",): frozenset({"chat_id", "kind"}),
+    ("admin_alerts", "crisis"): frozenset({"chat_id"}),
+    ("admin_alerts", "help_asked"): frozenset({"chat_id"}),
 }
 _REQUIRED: dict[KeyPath, str] = {("crisis", "reply"): "resources"}
 _SAMPLE = "x"
+RuleKey = tuple[str, ...]
 
 
 def safety_problems(draft: LibraryDraft) -> list[Problem]:
@@ -45,6 +50,7 @@ class _SafetyChecker:
     def __init__(self, draft: LibraryDraft, section: SafetySection) -> None:
         self._draft = draft
         self._section = section
+        self._compiler = RuleCompiler(section.groups, spelling_table(section.spellings))
         ui_languages = {
             lang for text in draft.ui.values() if isinstance(text, dict) for lang in text
         }
@@ -56,57 +62,107 @@ class _SafetyChecker:
 
     def problems(self) -> Iterator[Problem]:
         section = self._section
-        yield from self._phrases("crisis", section.crisis.phrases, {})
-        crisis_keys = {
-            phrase_key(phrase): ("crisis", "phrases", language, index)
-            for language, phrases in section.crisis.phrases.items()
-            for index, phrase in enumerate(phrases)
-        }
-        yield from self._phrases("red_flag", section.red_flag.phrases, crisis_keys)
-        yield from self._text(("crisis", "reply"), section.crisis.reply)
-        yield from self._text(("red_flag", "reply"), section.red_flag.reply)
+        yield from self._spellings()
+        yield from self._groups()
+        crisis_keys: dict[RuleKey, KeyPath] = {}
+        yield from self._rules("crisis", section.crisis, {}, crisis_keys)
+        yield from self._rules("red_flag", section.red_flag, crisis_keys, {})
+        if section.negation is not None:
+            for index, phrase in enumerate(section.negation.ignore):
+                yield from self._compiles(phrase, ("negation", "ignore", index))
+        for kind, rules in (("crisis", section.crisis), ("red_flag", section.red_flag)):
+            yield from self._text((kind, "reply"), rules.reply)
+            for part in _QUESTION_PARTS:
+                yield from self._text((kind, "question", part), getattr(rules.question, part))
+            yield from self._label((kind, "question", "help_button"), rules.question.help_button)
+            yield from self._label((kind, "question", "fine_button"), rules.question.fine_button)
         # Admins read alerts in the default language, which `pick` falls back to.
-        yield from self._text(("admin_alert",), section.admin_alert, required=False)
-        yield from self._hold_topics()
+        alerts = section.admin_alerts
+        yield from self._text(("admin_alerts", "crisis"), alerts.crisis, required=False)
+        yield from self._text(("admin_alerts", "help_asked"), alerts.help_asked, required=False)
+        yield from self._holds()
         yield from self._resources()
 
-    def _phrases(
+    def _spellings(self) -> Iterator[Problem]:
+        for typed, standard in self._section.spellings.items():
+            [(key, words)] = spelling_table({typed: standard}).items()
+            if not key or " " in key:
+                yield self._at(("spellings", typed), f"{typed!r} must be one word, as typed")
+            elif not words:
+                yield self._at(("spellings", typed), "must stand for at least one word")
+
+    def _groups(self) -> Iterator[Problem]:
+        for name, entries in self._section.groups.items():
+            if not entries:
+                yield self._at(("groups", name), "must not be empty")
+            for index, entry in enumerate(entries):
+                if "{" in entry:
+                    yield self._at(("groups", name, index), "a group entry cannot use a group")
+                else:
+                    yield from self._compiles(entry, ("groups", name, index))
+
+    def _compiles(self, rule: ScreenRule, path: KeyPath) -> Iterator[Problem]:
+        try:
+            self._compiler.compile(rule, "")
+        except RuleSyntaxError as error:
+            yield self._at(path, f"{rule!r}: {error}" if isinstance(rule, str) else str(error))
+
+    def _rules(
         self,
         kind: str,
-        by_language: Mapping[str, list[str]],
-        other_kind: Mapping[str, KeyPath],
+        rules: ScreenedKind,
+        other_kind: Mapping[RuleKey, KeyPath],
+        keys: dict[RuleKey, KeyPath],
     ) -> Iterator[Problem]:
         for language in self._languages:
-            if language not in by_language:
+            if not rules.sure.get(language):
                 yield self._at(
-                    (kind, "phrases"),
-                    f"no {language!r} phrases, though the bot speaks {language!r}",
+                    (kind, "sure"), f"no {language!r} rules, though the bot speaks {language!r}"
                 )
-        for language, phrases in by_language.items():
-            if not phrases:
-                yield self._at((kind, "phrases", language), "must not be empty")
-            seen: dict[str, int] = {}
-            for index, phrase in enumerate(phrases):
-                path = (kind, "phrases", language, index)
-                problem = phrase_problem(phrase)
-                key = phrase_key(phrase)
-                if problem is not None:
-                    yield self._at(path, f"{phrase!r} {problem}")
-                elif key in seen:
-                    earlier = format_path(("safety", kind, "phrases", language, seen[key]))
-                    yield self._at(
-                        path,
-                        f"duplicate phrase {phrase!r}: {earlier} matches the same words once "
-                        "capitals, accents and punctuation are ignored",
-                    )
-                elif key in other_kind:
-                    crisis_phrase = format_path(("safety", *other_kind[key]))
-                    yield self._at(
-                        path,
-                        f"{phrase!r} is also a crisis phrase ({crisis_phrase}); "
-                        "crisis comes first, so it would never count as a red flag",
-                    )
-                seen.setdefault(key, index)
+        for level in _LEVELS:
+            by_language: Mapping[str, list[ScreenRule]] = getattr(rules, level)
+            for language, listed in by_language.items():
+                for index, rule in enumerate(listed):
+                    path = (kind, level, language, index)
+                    problems = list(self._compiles(rule, path))
+                    yield from problems
+                    if not problems:
+                        yield from self._unique(
+                            path, (level, *self._compiler.key(rule)), keys, other_kind
+                        )
+
+    def _unique(
+        self,
+        path: KeyPath,
+        key: RuleKey,
+        keys: dict[RuleKey, KeyPath],
+        other_kind: Mapping[RuleKey, KeyPath],
+    ) -> Iterator[Problem]:
+        if key in keys:
+            earlier = format_path(("safety", *keys[key]))
+            yield self._at(
+                path,
+                f"duplicate rule: {earlier} matches the same words once capitals, accents, "
+                "punctuation and spellings are ignored",
+            )
+        elif key in other_kind:
+            crisis_rule = format_path(("safety", *other_kind[key]))
+            yield self._at(
+                path,
+                f"also a crisis rule ({crisis_rule}); crisis comes first, so it would never "
+                "count as a red flag",
+            )
+        keys.setdefault(key, path)
+
+    def _label(self, path: KeyPath, value: LocalizedText) -> Iterator[Problem]:
+        labels = {None: value} if isinstance(value, str) else dict(value.items())
+        for language, label in labels.items():
+            if len(label) > MAX_BUTTON_LABEL_CHARS:
+                yield self._at(
+                    path if language is None else (*path, language),
+                    f"a button label of {len(label)} characters, longer than "
+                    f"{MAX_BUTTON_LABEL_CHARS}",
+                )
 
     def _text(
         self, path: KeyPath, value: LocalizedText, *, required: bool = True
@@ -151,22 +207,22 @@ class _SafetyChecker:
                 f"Telegram would refuse this HTML: {error.reason} at character {character + 1}",
             )
 
-    def _hold_topics(self) -> Iterator[Problem]:
-        topics = self._draft.topics
-        for index, topic in enumerate(self._section.red_flag.hold_topics):
-            if topic not in topics:
-                close = difflib.get_close_matches(topic, list(topics), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                yield self._at(
-                    ("red_flag", "hold_topics", index), f"unknown topic {topic!r}{hint}"
-                )
+    def _holds(self) -> Iterator[Problem]:
+        red_flag = self._section.red_flag
+        for field, known, noun in (
+            ("hold_topics", set(self._draft.topics), "topic"),
+            ("hold_tags", self._draft.tags, "tag"),
+        ):
+            for index, name in enumerate(getattr(red_flag, field)):
+                if name not in known:
+                    close = difflib.get_close_matches(name, list(known), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    yield self._at(("red_flag", field, index), f"unknown {noun} {name!r}{hint}")
 
     def _resources(self) -> Iterator[Problem]:
         resources = self._section.resources
         yield from self._text(("resources", "emergency"), resources.emergency)
-        yield from self._covers(("resources", "languages"), resources.languages)
-        for language, lines in resources.languages.items():
-            yield from self._text(("resources", "languages", language), lines)
+        yield from self._text(("resources", "elsewhere"), resources.elsewhere)
         for code, text in resources.countries.items():
             path = ("resources", "countries", code)
             if not _COUNTRY_CODE.fullmatch(code):
@@ -185,12 +241,3 @@ class _SafetyChecker:
                             "default language",
                             warning=True,
                         )
-
-    def _covers(self, path: KeyPath, by_language: Iterable[str]) -> Iterator[Problem]:
-        present = set(by_language)
-        for language in self._languages:
-            if language not in present:
-                yield self._at(
-                    path,
-                    f"no {language!r} crisis lines for someone whose country is unknown",
-                )

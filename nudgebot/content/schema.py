@@ -157,43 +157,99 @@ class SourceDefinition(_Strict):
     publisher: str | None = None
 
 
-class CrisisRules(_Strict):
+class NearRule(_Strict):
+    """Words of every part within a few words of each other, in any order."""
+
+    # Each part is written like a phrase: "blood/sangre", "{stool}".
+    near: list[str] = Field(min_length=2, max_length=4)
+    # The parts all start within this many words of each other.
+    within: int = Field(ge=1, le=30)
+
+
+# A phrase ("kill myself", "{want} to die") or a proximity rule; messages/README.md has the syntax.
+ScreenRule = str | NearRule
+
+
+class SafetyQuestion(_Strict):
+    """The question a weaker match gets first, with two buttons; help leads to the sure reply."""
+
+    text: LocalizedText
+    help_button: LocalizedText
+    fine_button: LocalizedText
+    # Sent after the fine button: a kind word, nothing held or alerted.
+    fine_reply: LocalizedText
+
+
+class ScreenedKind(_Strict):
+    """The rules of one kind of verdict, by language: sure, weaker, and look-alikes."""
+
+    # Language code -> rules whose match is answered at once.
+    sure: dict[str, list[ScreenRule]]
+    # Language code -> rules whose match is asked about first (`question`).
+    ask: dict[str, list[ScreenRule]] = Field(default_factory=dict)
+    # Language code -> look-alikes: a match lying inside one of these does not count.
+    look_alikes: dict[str, list[ScreenRule]] = Field(default_factory=dict)
+    question: SafetyQuestion
+
+
+class CrisisRules(ScreenedKind):
     """Words that suggest someone may harm themselves, and the reply that points them to help."""
 
-    # Language code -> phrases; see messages/README.md for how a phrase matches.
-    phrases: dict[str, list[str]]
     # Telegram HTML with a {resources} placeholder, where the crisis lines go.
     reply: LocalizedText
 
 
-class RedFlagRules(_Strict):
-    """Gut symptoms that need a clinician, the reply, and the diet topics held back meanwhile."""
+class RedFlagRules(ScreenedKind):
+    """Gut symptoms that need a clinician, the reply, and the diet tips held back meanwhile."""
 
-    phrases: dict[str, list[str]]
     # Telegram HTML; may use {days}, the length of the hold.
     reply: LocalizedText
     hold_topics: list[Identifier] = Field(min_length=1)
+    # Tips with any of these tags are held back too, whatever their topic.
+    hold_tags: list[Identifier] = Field(default_factory=list)
     hold_days: int = Field(default=7, ge=1, le=90)
 
 
+class Negation(_Strict):
+    """Words that, just before a sure match, lower it to a question (never silence it)."""
+
+    words: list[str] = Field(min_length=1)
+    # How many words before the match are looked at, within the same clause.
+    within: int = Field(default=3, ge=1, le=6)
+    # Phrases whose negation word is not one ("no sé", "not sure"... as fillers).
+    ignore: list[str] = Field(default_factory=list)
+
+
 class CrisisResources(_Strict):
-    """Crisis lines: by country, else by language, and always the emergency line last."""
+    """Crisis lines: by country, else a directory of helplines, and always the emergency line."""
 
     # ISO 3166 country code (GB, ES, ...) -> Telegram HTML.
     countries: dict[str, LocalizedText] = Field(default_factory=dict)
-    # Language code -> Telegram HTML, for someone whose country is unknown or not listed.
-    languages: dict[str, str] = Field(default_factory=dict)
+    # For someone whose country is unknown or not listed: a directory of helplines, never
+    # another country's lines.
+    elsewhere: LocalizedText
     emergency: LocalizedText
+
+
+class AdminAlerts(_Strict):
+    """What admins are told; {chat_id} only, never what the person wrote."""
+
+    crisis: LocalizedText
+    help_asked: LocalizedText
 
 
 class SafetySection(_Strict):
     """What the bot screens every message for, and what it answers (messages/safety.yaml)."""
 
+    # How people type a word -> the words it stands for ("cant" -> "can not", "xq" -> "porque").
+    spellings: dict[str, str] = Field(default_factory=dict)
+    # Named word lists that rules use as {name}.
+    groups: dict[Identifier, list[str]] = Field(default_factory=dict)
+    negation: Negation | None = None
     crisis: CrisisRules
     red_flag: RedFlagRules
     resources: CrisisResources
-    # What admins are told after a crisis message; {chat_id} and {kind}, never the text.
-    admin_alert: LocalizedText
+    admin_alerts: AdminAlerts
 
 
 class ContentFile(_Strict):

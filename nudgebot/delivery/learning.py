@@ -169,6 +169,7 @@ class TipChooser:
                 tips=histories.get(subscriber.id, {}),
                 topics=topics.get(subscriber.id, {}),
                 chosen_topics=open_topics(library, subscriber, day),
+                held_tags=held_tags(library, subscriber, day),
                 wellbeing=scores.get(subscriber.id, ()),
                 unanswered_streak=streaks.get(subscriber.id, 0),
                 language=(
@@ -198,25 +199,33 @@ class TipChooser:
         return self.policy.choose(library, view, crowd, self._rng)
 
 
+def _held_on(subscriber: Subscriber, day: date) -> bool:
+    """Whether a red-flag hold covers `day`, one of their days: every day it touches, the last
+    one being the subscriber's day (in their zone, from their day start) in which it ends."""
+    held_until = subscriber.paused_topics_until
+    return bool(subscriber.paused_topics) and (
+        held_until is not None
+        and day_at(held_until, ZoneInfo(subscriber.timezone), subscriber.day_start) >= day
+    )
+
+
 def open_topics(
     library: ContentLibrary, subscriber: Subscriber, day: date
 ) -> frozenset[str] | None:
-    """The topics they chose, less any held back on `day`, one of their days (None: every
-    topic). A hold covers every day it touches, the last one being the subscriber's day (in
-    their zone, from their day start) in which it ends.
+    """The topics they chose, less any held back on `day` (None: every topic).
 
     Chosen topics the library no longer has are left out; someone whose every choice is gone
     gets every topic rather than nothing at all, until they choose again.
     """
     chosen = frozenset(subscriber.topics or ()) & frozenset(library.topics) or None
-    held_until = subscriber.paused_topics_until
-    if (
-        not subscriber.paused_topics
-        or held_until is None
-        or day_at(held_until, ZoneInfo(subscriber.timezone), subscriber.day_start) < day
-    ):
+    if not _held_on(subscriber, day):
         return chosen
-    return (chosen or frozenset(library.topics)) - frozenset(subscriber.paused_topics)
+    return (chosen or frozenset(library.topics)) - frozenset(subscriber.paused_topics or ())
+
+
+def held_tags(library: ContentLibrary, subscriber: Subscriber, day: date) -> frozenset[str]:
+    """The tags a red-flag hold keeps back on `day` (food, whatever the topic), else none."""
+    return library.safety.hold_tags if _held_on(subscriber, day) else frozenset()
 
 
 async def scores_in_force(

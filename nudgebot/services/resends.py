@@ -20,7 +20,7 @@ from nudgebot.db.repositories import (
     Planned,
     TopicChange,
 )
-from nudgebot.delivery.learning import open_topics, scores_in_force, unsent_evidence
+from nudgebot.delivery.learning import held_tags, open_topics, scores_in_force, unsent_evidence
 from nudgebot.delivery.policy import DeliveryPolicy
 from nudgebot.scheduling import subscriber_day
 from nudgebot.services.checkin_results import Press
@@ -158,4 +158,5 @@ def _still_fit(
     allowed = open_topics(library, subscriber, day)
     if allowed is not None and tip.topic not in allowed:
         return False
-    return avoided_tags(library, wellbeing, day).isdisjoint(tip.tags)
+    ruled_out = avoided_tags(library, wellbeing, day) | held_tags(library, subscriber, day)
+    return ruled_out.isdisjoint(tip.tags)

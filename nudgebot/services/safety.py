@@ -20,7 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nudgebot.content import ContentLibrary, ContentStore
-from nudgebot.content.safety import SafetyKind
+from nudgebot.content.safety import AlertReason, SafetyQuestionText
+from nudgebot.content.screening import SafetyKind, SafetyLevel
 from nudgebot.db.models import Subscriber
 from nudgebot.db.repositories import DeliveryRepository, SubscriberRepository
 from nudgebot.delivery.learning import take_back_unsent
@@ -34,15 +35,25 @@ _ZONE_TABLES = ("zone.tab", "zone1970.tab")
 
 @dataclass(frozen=True)
 class SafetyResult:
-    """What screening found, and for a match the reply to send at once (Telegram HTML)."""
+    """What screening (or an answer to its question) found, and what to send at once.
+
+    `reply` (Telegram HTML) goes first, then `question` with its two buttons; `alert` says
+    whether admins must hear of it.
+    """
 
     kind: SafetyKind | None
     language: str
+    level: SafetyLevel | None = None
     reply: str | None = None
+    question: SafetyQuestionText | None = None
+    question_kind: SafetyKind | None = None
+    alert: AlertReason | None = None
     # The country the crisis lines were chosen for (None: by language).
     country: str | None = None
-    # Until when diet topics are held back, after a red flag from a subscriber.
+    # Until when diet tips are held back, after a red flag from a subscriber.
     held_until: datetime | None = None
+    # Where the rule that decided is written (file:line), for logs and `content screen`.
+    rule: str | None = None
 
 
 def _table_texts() -> Iterable[str]:
@@ -90,16 +101,97 @@ class SafetyService:
     async def screen(
         self, chat_id: int, text: str, now: datetime, telegram_language: str
     ) -> SafetyResult:
-        """Screen `text` from `chat_id`; a red flag holds their diet topics back from `now`.
+        """Screen `text` from `chat_id`; a sure red flag holds their diet tips back from `now`.
 
-        The reply is in the subscriber's stored language (else `telegram_language`), with
-        crisis lines for the country of their time zone (else for their language). People who
+        A sure crisis gets the crisis reply and an alert; a sure red flag the clinician reply and
+        the hold (and the crisis question too, when the text also worries weakly); a weaker match
+        gets its question first. Replies are in the subscriber's stored language (else
+        `telegram_language`), with crisis lines for the country of their time zone. People who
         never subscribed get the same replies. Text without a match touches no database.
         """
         library = self._content.library
-        kind = library.safety.classify(text)
-        if kind is None:
+        screening = library.safety.screen(text)
+        verdict = screening.verdict
+        if verdict is None:
             return SafetyResult(None, telegram_language)
+        hold = verdict.kind is SafetyKind.RED_FLAG and verdict.level is SafetyLevel.SURE
+        language, country, held_until = await self._touch(chat_id, now, telegram_language, hold)
+        default = library.default_language
+        if verdict.level is SafetyLevel.ASK:
+            question = library.safety.question(verdict.kind, language, default)
+            return SafetyResult(
+                verdict.kind,
+                language,
+                verdict.level,
+                None,
+                question,
+                verdict.kind,
+                country=country,
+                rule=verdict.rule,
+            )
+        reply = library.safety.reply(verdict.kind, language, country, default)
+        if verdict.kind is SafetyKind.CRISIS:
+            return SafetyResult(
+                verdict.kind,
+                language,
+                verdict.level,
+                reply,
+                alert=AlertReason.CRISIS,
+                country=country,
+                rule=verdict.rule,
+            )
+        # A red flag from someone who also wrote something weakly worrying: both answered.
+        also_crisis = screening.crisis is not None
+        return SafetyResult(
+            verdict.kind,
+            language,
+            verdict.level,
+            reply,
+            library.safety.question(SafetyKind.CRISIS, language, default) if also_crisis else None,
+            SafetyKind.CRISIS if also_crisis else None,
+            country=country,
+            held_until=held_until,
+            rule=verdict.rule,
+        )
+
+    async def answer(
+        self,
+        chat_id: int,
+        kind: SafetyKind,
+        needs_help: bool,
+        now: datetime,
+        telegram_language: str,
+    ) -> SafetyResult:
+        """The person's answer to the question of `kind`: help gets the sure reply (and for a
+        crisis, the admins an alert; for a red flag, the hold), fine a kind word and nothing
+        else."""
+        library = self._content.library
+        hold = needs_help and kind is SafetyKind.RED_FLAG
+        language, country, held_until = await self._touch(chat_id, now, telegram_language, hold)
+        default = library.default_language
+        if not needs_help:
+            return SafetyResult(
+                kind, language, reply=library.safety.fine_reply(kind, language, default)
+            )
+        reply = library.safety.reply(kind, language, country, default)
+        alert = AlertReason.HELP_ASKED if kind is SafetyKind.CRISIS else None
+        return SafetyResult(
+            kind,
+            language,
+            SafetyLevel.SURE,
+            reply,
+            alert=alert,
+            country=country,
+            held_until=held_until,
+        )
+
+    async def _touch(
+        self, chat_id: int, now: datetime, telegram_language: str, hold: bool
+    ) -> tuple[str, str | None, datetime | None]:
+        """The subscriber's language and country; their silence ends, and with `hold` their
+        food tips are held back. Someone in crisis is answered whatever state the database is
+        in, so a database error leaves the Telegram language and no country."""
+        library = self._content.library
         language, country, held_until = telegram_language, None, None
         try:
             async with self._sessions.begin() as session:
@@ -109,23 +201,19 @@ class SafetyService:
                     country = country_of_zone(subscriber.timezone)
                     # Writing to the bot is a reply, whatever it says: silence ends.
                     subscriber.last_reply_at = now
-                    if kind is SafetyKind.RED_FLAG:
+                    if hold:
                         held_until = _hold_diet_topics(subscriber, library, now)
                         held = [
-                            tip.id
-                            for tip in library.tips.values()
-                            if tip.topic in library.safety.hold_topics
+                            tip.id for tip in library.tips.values() if library.safety.holds(tip)
                         ]
-                        # A diet tip already queued (a "Later" re-send) is not sent either.
+                        # A food tip already queued (a "Later" re-send) is not sent either.
                         skipped = await DeliveryRepository(session).skip_planned_tips(
                             [subscriber.id], held, "held back after a gut red flag"
                         )
                         await take_back_unsent(session, library, skipped)
         except (SQLAlchemyError, OSError):
-            # Someone in crisis is answered whatever state the database is in.
             logger.exception("safety screening could not read or update chat %s", chat_id)
-        reply = library.safety.reply(kind, language, country, library.default_language)
-        return SafetyResult(kind, language, reply, country, held_until)
+        return language, country, held_until
 
 
 def _hold_diet_topics(subscriber: Subscriber, library: ContentLibrary, now: datetime) -> datetime:

@@ -9,7 +9,9 @@ import pytest
 import yaml
 
 from nudgebot.content import ContentLibrary, load_library
-from nudgebot.content.safety import SafetyKind, SafetyRules, fold
+from nudgebot.content.safety import AlertReason, SafetyRules
+from nudgebot.content.screening import SafetyKind
+from nudgebot.content.wording import fold
 from nudgebot.content.schema import SafetySection
 from tests.conftest import MESSAGES_DIR
 
@@ -24,17 +26,27 @@ DIET_TOPICS = {
 }
 
 
+QUESTION = {"text": "q", "help_button": "h", "fine_button": "f", "fine_reply": "r"}
+
+
+def kind_of(rules: SafetyRules, text: str) -> SafetyKind | None:
+    """The kind of the verdict on `text` (sure or ask), or None."""
+    verdict = rules.screen(text).verdict
+    return verdict.kind if verdict else None
+
+
 def rules_with(crisis_en: list[str]) -> SafetyRules:
     """A minimal compiled section whose English crisis list is `crisis_en`."""
     section = yaml.safe_load(
         """
-        crisis: {phrases: {en: []}, reply: "{resources}"}
-        red_flag: {phrases: {en: [black stool]}, reply: r, hold_topics: [sleep]}
-        resources: {emergency: e}
-        admin_alert: a
+        crisis: {sure: {en: []}, reply: "{resources}"}
+        red_flag: {sure: {en: [black stool]}, reply: r, hold_topics: [sleep]}
+        resources: {emergency: e, elsewhere: d}
+        admin_alerts: {crisis: a, help_asked: b}
         """
     )
-    section["crisis"]["phrases"]["en"] = crisis_en
+    section["crisis"]["sure"]["en"] = crisis_en
+    section["crisis"]["question"] = section["red_flag"]["question"] = QUESTION
     return SafetyRules.compile(SafetySection.model_validate(section))
 
 
@@ -59,7 +71,7 @@ def rules_with(crisis_en: list[str]) -> SafetyRules:
 )
 def test_english_crisis_language_is_caught(library: ContentLibrary, text: str) -> None:
     """Each common English way of saying it is screened as a crisis."""
-    assert library.safety.classify(text) is CRISIS
+    assert kind_of(library.safety, text) is CRISIS
 
 
 @pytest.mark.parametrize(
@@ -80,7 +92,7 @@ def test_english_crisis_language_is_caught(library: ContentLibrary, text: str) -
 )
 def test_spanish_crisis_language_is_caught(library: ContentLibrary, text: str) -> None:
     """Each common Spanish way of saying it is screened as a crisis."""
-    assert library.safety.classify(text) is CRISIS
+    assert kind_of(library.safety, text) is CRISIS
 
 
 @pytest.mark.parametrize(
@@ -99,7 +111,7 @@ def test_capitals_accents_and_punctuation_do_not_hide_a_crisis(
     library: ContentLibrary, text: str
 ) -> None:
     """Folding makes capitals, missing or extra accents, punctuation and spacing irrelevant."""
-    assert library.safety.classify(text) is CRISIS
+    assert kind_of(library.safety, text) is CRISIS
 
 
 @pytest.mark.parametrize(
@@ -120,15 +132,15 @@ def test_capitals_accents_and_punctuation_do_not_hide_a_crisis(
 )
 def test_everyday_notes_are_not_screened(library: ContentLibrary, text: str) -> None:
     """Ordinary notes, including "diet" and "dying to", match no list."""
-    assert library.safety.classify(text) is None
+    assert kind_of(library.safety, text) is None
 
 
 def test_idioms_that_contain_a_listed_phrase_still_count_as_crisis(
     library: ContentLibrary,
 ) -> None:
     """An idiom or a negation around a crisis phrase is answered anyway: a miss costs more."""
-    assert library.safety.classify("this queue makes me want to die") is CRISIS
-    assert library.safety.classify("I don't want to die, I want to feel better") is CRISIS
+    assert kind_of(library.safety, "this queue makes me want to die") is CRISIS
+    assert kind_of(library.safety, "I don't want to die, I want to feel better") is CRISIS
 
 
 @pytest.mark.parametrize(
@@ -145,7 +157,7 @@ def test_idioms_that_contain_a_listed_phrase_still_count_as_crisis(
 )
 def test_english_gut_red_flags_are_caught(library: ContentLibrary, text: str) -> None:
     """Each English red-flag symptom is screened as a red flag."""
-    assert library.safety.classify(text) is RED_FLAG
+    assert kind_of(library.safety, text) is RED_FLAG
 
 
 @pytest.mark.parametrize(
@@ -163,23 +175,23 @@ def test_english_gut_red_flags_are_caught(library: ContentLibrary, text: str) ->
 )
 def test_spanish_gut_red_flags_are_caught(library: ContentLibrary, text: str) -> None:
     """Each Spanish red-flag symptom is screened as a red flag, with or without accents."""
-    assert library.safety.classify(text) is RED_FLAG
+    assert kind_of(library.safety, text) is RED_FLAG
 
 
 def test_ordinary_gut_talk_is_not_a_red_flag(library: ContentLibrary) -> None:
     """Everyday gut words (bloating, a stool softener, black coffee) are not red flags."""
     for text in ("a bit bloated after beans", "black coffee and a walk", "stool softener?"):
-        assert library.safety.classify(text) is None
+        assert kind_of(library.safety, text) is None
 
 
 def test_crisis_wins_over_a_red_flag_in_one_message(library: ContentLibrary) -> None:
     """A message with both is answered as a crisis."""
-    assert library.safety.classify("blood in my stool and I want to die") is CRISIS
+    assert kind_of(library.safety, "blood in my stool and I want to die") is CRISIS
 
 
 def test_a_command_is_screened_like_any_text(library: ContentLibrary) -> None:
     """The command word does not hide what follows it."""
-    assert library.safety.classify("/note I want to die") is CRISIS
+    assert kind_of(library.safety, "/note I want to die") is CRISIS
 
 
 def test_a_stem_matches_every_ending_and_a_plain_word_only_itself() -> None:
@@ -187,37 +199,46 @@ def test_a_stem_matches_every_ending_and_a_plain_word_only_itself() -> None:
     stem = rules_with(["suicid*"])
     exact = rules_with(["suicide"])
 
-    assert stem.classify("feeling suicidal") is CRISIS
-    assert exact.classify("feeling suicidal") is None
-    assert exact.classify("thinking of suicide") is CRISIS
+    assert kind_of(stem, "feeling suicidal") is CRISIS
+    assert kind_of(exact, "feeling suicidal") is None
+    assert kind_of(exact, "thinking of suicide") is CRISIS
 
 
 def test_a_phrase_matches_whole_words_only() -> None:
     """ "die" is found as a word, never inside "diet" or "studied"."""
     rules = rules_with(["die"])
 
-    assert rules.classify("I could die") is CRISIS
-    assert rules.classify("diet") is None
-    assert rules.classify("I studied") is None
+    assert kind_of(rules, "I could die") is CRISIS
+    assert kind_of(rules, "diet") is None
+    assert kind_of(rules, "I studied") is None
 
 
 def test_every_language_list_is_checked_whatever_the_language() -> None:
     """Someone whose Telegram is in English but who writes in Spanish is still caught."""
     section = SafetySection.model_validate(
         {
-            "crisis": {"phrases": {"en": ["want to die"], "es": ["quiero morir*"]}, "reply": "r"},
-            "red_flag": {"phrases": {"en": ["black stool"]}, "reply": "r", "hold_topics": ["x"]},
-            "resources": {"emergency": "e"},
-            "admin_alert": "a",
+            "crisis": {
+                "sure": {"en": ["want to die"], "es": ["quiero morir*"]},
+                "reply": "r",
+                "question": QUESTION,
+            },
+            "red_flag": {
+                "sure": {"en": ["black stool"]},
+                "reply": "r",
+                "hold_topics": ["x"],
+                "question": QUESTION,
+            },
+            "resources": {"emergency": "e", "elsewhere": "d"},
+            "admin_alerts": {"crisis": "a", "help_asked": "b"},
         }
     )
 
-    assert SafetyRules.compile(section).classify("quiero morirme") is CRISIS
+    assert kind_of(SafetyRules.compile(section), "quiero morirme") is CRISIS
 
 
-def test_folding_keeps_letters_and_digits_only() -> None:
-    """Folding drops accents, apostrophes and punctuation and lowercases the rest."""
-    assert fold("  Don’t — HACERME  daño, 24/7!") == "dont hacerme dano 24 7"
+def test_folding_lowercases_and_drops_accents_and_apostrophes() -> None:
+    """Folding keeps the marks that split words; it drops accents and apostrophes only."""
+    assert fold("Don’t HACERME daño") == "dont hacerme dano"
 
 
 def test_a_library_without_a_safety_section_screens_nothing(tmp_path: Path) -> None:
@@ -228,48 +249,51 @@ def test_a_library_without_a_safety_section_screens_nothing(tmp_path: Path) -> N
 
     library = load_library(folder)
 
-    assert library.safety.classify("I want to die") is None
+    assert kind_of(library.safety, "I want to die") is None
 
 
-def test_the_shipped_crisis_reply_gives_the_countrys_lines_then_the_emergency_line(
+def test_a_listed_country_gets_its_own_lines_then_the_emergency_line(
     library: ContentLibrary,
 ) -> None:
-    """Mexico gets Línea de la Vida in Spanish, and the emergency line comes last."""
-    reply = library.safety.reply(CRISIS, "es", "MX", library.default_language)
+    """Australia gets Lifeline and 000, in Spanish too, and the emergency line comes last."""
+    reply = library.safety.reply(CRISIS, "es", "AU", library.default_language)
 
-    assert "800 911 2000" in reply
-    assert reply.index("800 911 2000") < reply.index("número de emergencias")
+    assert "13 11 14" in reply
+    assert "000" in reply
+    assert reply.index("13 11 14") < reply.index("número de emergencias")
     assert "Gracias por contármelo" in reply
 
 
 @pytest.mark.parametrize(
     ("country", "number"),
-    [("ES", "024"), ("MX", "800 911 2000"), ("US", "988"), ("GB", "116 123")],
+    [("US", "988"), ("GB", "116 123"), ("IE", "116 123"), ("AU", "13 11 14"), ("NZ", "1737")],
 )
-def test_each_launch_country_has_its_crisis_line(
+def test_each_listed_country_has_its_crisis_line(
     library: ContentLibrary, country: str, number: str
 ) -> None:
-    """Spain, Mexico, the US and the UK each get their own line, in English and Spanish."""
-    for language in ("en", "es"):
-        reply = library.safety.reply(CRISIS, language, country, library.default_language)
-        assert number in reply
+    """Each country with checked lines gets its own number."""
+    assert number in library.safety.resources("en", country, "en")
 
 
-def test_an_unlisted_country_gets_the_lines_for_the_language(library: ContentLibrary) -> None:
-    """Someone in Germany writing Spanish gets the Spanish-language lines and the emergency line."""
-    reply = library.safety.reply(CRISIS, "es", "DE", library.default_language)
+def test_the_us_line_is_offered_in_spanish(library: ContentLibrary) -> None:
+    """A Spanish speaker in the US is told how to reach 988 in Spanish."""
+    lines = library.safety.resources("es", "US", "en")
 
-    assert "024" in reply
-    assert "findahelpline.com" in reply
-    assert "número de emergencias" in reply
+    assert "988" in lines
+    assert "AYUDA" in lines
 
 
-def test_an_unknown_language_falls_back_to_the_default_language(library: ContentLibrary) -> None:
-    """A language the bot does not speak gets the default language's reply and lines."""
-    reply = library.safety.reply(CRISIS, "pt", None, library.default_language)
+@pytest.mark.parametrize(("country", "language"), [("DE", "en"), ("AR", "es"), (None, "es")])
+def test_a_country_without_lines_gets_the_directory_never_another_countrys_lines(
+    library: ContentLibrary, country: str | None, language: str
+) -> None:
+    """Someone in Berlin, Buenos Aires or an unknown place gets the directory of helplines and
+    their local emergency number, not the US, UK or Spanish numbers."""
+    lines = library.safety.resources(language, country, "en")
 
-    assert reply.startswith("💛 I'm really glad you told me.")
-    assert "116 123" in reply
+    assert "findahelpline.com" in lines
+    for other_country in ("988", "116 123", "024", "13 11 14"):
+        assert other_country not in lines
 
 
 def test_the_red_flag_reply_asks_to_see_a_clinician_and_names_the_hold(
@@ -292,12 +316,27 @@ def test_the_shipped_red_flag_holds_exactly_the_diet_topics_for_a_week(
     assert library.safety.hold_days == 7
 
 
-def test_the_admin_alert_names_the_chat_and_the_kind(library: ContentLibrary) -> None:
-    """The alert carries the chat id and the kind (it is never given the message)."""
-    alert = library.safety.admin_alert(4242, CRISIS, "en")
+def test_the_shipped_red_flag_holds_every_food_tip_whatever_its_topic(
+    library: ContentLibrary,
+) -> None:
+    """A "Did you know?" tip that suggests a food is held back like a diet topic's tip; a
+    breathing tip is not."""
+    facts = [tip for tip in library.tips.values() if tip.topic == "gut-brain-facts"]
+    food_fact = next(tip for tip in facts if "food" in tip.tags)
+    breathing = next(tip for tip in library.tips.values() if tip.topic == "breathing")
 
-    assert "4242" in alert
-    assert "crisis" in alert
+    assert library.safety.holds(food_fact)
+    assert not library.safety.holds(breathing)
+
+
+def test_the_admin_alerts_name_the_chat_and_why(library: ContentLibrary) -> None:
+    """The alerts carry the chat id and the reason (they are never given the message)."""
+    crisis = library.safety.admin_alert(4242, AlertReason.CRISIS, "en")
+    help_asked = library.safety.admin_alert(4242, AlertReason.HELP_ASKED, "en")
+
+    assert "4242" in crisis
+    assert "crisis list" in crisis
+    assert "I need help now" in help_asked
 
 
 def test_country_lines_missing_a_translation_are_a_warning(tmp_path: Path) -> None:
@@ -306,15 +345,15 @@ def test_country_lines_missing_a_translation_are_a_warning(tmp_path: Path) -> No
     shutil.copytree(MESSAGES_DIR, folder)
     safety = folder / "safety.yaml"
     text = safety.read_text()
-    spanish_mx = (
-        '        es: "• <b>Línea de la Vida</b>: llama al <b>800 911 2000</b>, gratis, a '
-        'cualquier hora\\n• Emergencias: <b>911</b>"\n'
+    spanish_nz = next(
+        line
+        for line in text.splitlines(keepends=True)
+        if "Need to talk?" in line and line.strip().startswith("es:")
     )
-    assert spanish_mx in text
-    safety.write_text(text.replace(spanish_mx, ""))
+    safety.write_text(text.replace(spanish_nz, ""))
 
     library = load_library(folder)
 
-    assert [w.message for w in library.warnings if "countries.MX" in w.path] == [
+    assert [w.message for w in library.warnings if "countries.NZ" in w.path] == [
         "no 'es' text; 'es' speakers get the default language"
     ]

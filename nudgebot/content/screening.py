@@ -1,0 +1,349 @@
+"""The safety screen's rules, compiled from safety.yaml, and the verdict they give on a text.
+
+A rule is a phrase or a proximity rule. A phrase is words one space apart, each word one of:
+
+- `word`: that word (spelled the standard way, see wording.py); `stem*`: any word starting so,
+  with at least 4 letters before the `*` so a stem cannot swallow ordinary words;
+- `a/b/c`: any one of these words (each may be a stem);
+- `(a/b)`: optionally one of them; `#`: any number;
+- `{name}`: any entry of the group `name` in `groups` (entries are phrases themselves);
+- `phrase | phrase`: any one of these whole phrases ("weight loss | losing weight").
+
+A proximity rule `{near: [part, part, ...], within: N}` matches when every part (each written as a
+phrase) is in the text and they all start within N words of each other, in any order.
+
+Per kind (crisis, red flag) there are `sure` rules, `ask` rules and `look_alikes`. A match lying
+inside a look-alike ("to die for", "blood orange") does not count, nor does a part of a proximity
+rule; any other occurrence still does. A sure match with a negation word shortly before it in the
+same clause ("I'm not going to kill myself, but...") is lowered to ask, never dropped: a question
+sent by mistake costs a tap, a crisis missed could cost a life.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from itertools import product
+
+from nudgebot.content.schema import NearRule, Negation, ScreenedKind, ScreenRule
+from nudgebot.content.wording import Wording, fold, squeeze, standard_words
+
+STEM_MARK = "*"
+NUMBER_MARK = "#"
+# A shorter stem matches too many ordinary words ("di*" would catch "diet").
+MIN_STEM_LETTERS = 4
+_LETTER_RUN = re.compile(r"([^\W\d_])\1*")
+_WORD = re.compile(r"[^\W\d_]+|\d+")
+_GROUP = re.compile(r"^\{([a-z0-9][a-z0-9_-]*)\}$")
+_OPTIONAL = re.compile(r"^\((.+)\)$")
+
+Span = tuple[int, int]
+# Where a rule was written ("messages/safety.yaml:42"), from its key path inside `safety`.
+Locate = Callable[[tuple[str | int, ...]], str]
+
+
+class SafetyKind(StrEnum):
+    """What a screened message revealed; crisis wins when a message shows both."""
+
+    CRISIS = "crisis"
+    RED_FLAG = "red_flag"
+
+
+class SafetyLevel(StrEnum):
+    """How sure the screen is: sure is answered at once, ask gets a question first."""
+
+    SURE = "sure"
+    ASK = "ask"
+
+
+class RuleSyntaxError(ValueError):
+    """A rule that cannot be compiled as written; the message says why."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One kind found in a text: how sure, and where the rule that decided it is written."""
+
+    kind: SafetyKind
+    level: SafetyLevel
+    rule: str
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the screen found of each kind in one text."""
+
+    crisis: Finding | None = None
+    red_flag: Finding | None = None
+
+    @property
+    def verdict(self) -> Finding | None:
+        """The finding answered first: crisis sure, red flag sure, crisis ask, red flag ask."""
+        found = [finding for finding in (self.crisis, self.red_flag) if finding is not None]
+        return next((f for f in found if f.level is SafetyLevel.SURE), found[0] if found else None)
+
+
+def _word_pattern(word: str, stem: bool) -> str:
+    if word == NUMBER_MARK:
+        return r"\d+"
+    # A doubled letter may be typed once or twice ("kill", "kil"); longer runs are squeezed.
+    pattern = "".join(
+        re.escape(run[0]) + ("{1,2}" if len(run) > 1 else "")
+        for run in (match.group(0) for match in _LETTER_RUN.finditer(word))
+    )
+    return pattern + (r"\S*" if stem else "")
+
+
+def _literal(text: str, spellings: Mapping[str, tuple[str, ...]]) -> str:
+    """The pattern of one alternative: words, the last maybe a stem."""
+    stem = text.endswith(STEM_MARK)
+    body = text.removesuffix(STEM_MARK)
+    if STEM_MARK in body:
+        raise RuleSyntaxError(f"{STEM_MARK!r} may only end a word, as in 'suicid*'")
+    if body == NUMBER_MARK:
+        return _word_pattern(NUMBER_MARK, False)
+    words = [squeeze(token) for token in _WORD.findall(fold(body))]
+    if not words:
+        raise RuleSyntaxError(f"{text!r} has no letters or digits to match")
+    if stem:
+        if len(words[-1]) < MIN_STEM_LETTERS:
+            raise RuleSyntaxError(
+                f"the stem {words[-1] + STEM_MARK!r} would match too many words: keep at least "
+                f"{MIN_STEM_LETTERS} letters before {STEM_MARK!r}"
+            )
+        # A stem is matched as typed: respelling "cant*" would make it "can not*".
+        *whole, last = words
+    else:
+        whole, last = words, None
+    standard = [part for word in whole for part in spellings.get(word, (word,))]
+    patterns = [_word_pattern(word, False) for word in standard]
+    if last is not None:
+        patterns.append(_word_pattern(last, True))
+    return " ".join(patterns)
+
+
+class _PhraseCompiler:
+    """Turns phrases into regular expressions over standard words (Wording.text)."""
+
+    def __init__(
+        self, groups: Mapping[str, Sequence[str]], spellings: Mapping[str, tuple[str, ...]]
+    ) -> None:
+        self._groups = groups
+        self._spellings = spellings
+        self._group_patterns: dict[str, str] = {}
+
+    def compile(self, phrase: str) -> re.Pattern[str]:
+        """The phrase as a pattern matching whole standard words."""
+        return re.compile(rf"(?<!\S){self._phrases(phrase, groups_allowed=True)}(?!\S)")
+
+    def _phrases(self, phrase: str, *, groups_allowed: bool) -> str:
+        """Whole phrases separated by `|`, any one of them."""
+        sequences = [
+            self._sequence(part, groups_allowed=groups_allowed) for part in phrase.split("|")
+        ]
+        return sequences[0] if len(sequences) == 1 else "(?:" + "|".join(sequences) + ")"
+
+    def _sequence(self, phrase: str, *, groups_allowed: bool) -> str:
+        slots = phrase.split()
+        if not slots:
+            raise RuleSyntaxError("an empty phrase matches nothing")
+        pattern, required_seen = "", False
+        for slot in slots:
+            optional = _OPTIONAL.match(slot)
+            body = self._slot(optional.group(1) if optional else slot, groups_allowed)
+            # Optional words before the first required one carry their space after them,
+            # every later word before it.
+            if optional:
+                pattern += rf"(?: {body})?" if required_seen else rf"(?:{body} )?"
+            else:
+                pattern += f" {body}" if required_seen else body
+                required_seen = True
+        if not required_seen:
+            raise RuleSyntaxError("a phrase needs at least one word that is not optional")
+        return pattern
+
+    def _slot(self, slot: str, groups_allowed: bool) -> str:
+        group = _GROUP.match(slot)
+        if group:
+            if not groups_allowed:
+                raise RuleSyntaxError("a group entry cannot use another group")
+            return self._group(group.group(1))
+        if "{" in slot or "}" in slot or "(" in slot or ")" in slot:
+            raise RuleSyntaxError(
+                f"{slot!r}: braces name a whole group ({{stool}}) and brackets a whole "
+                "optional word ((just))"
+            )
+        alternatives = slot.split("/")
+        if any(not alternative for alternative in alternatives):
+            raise RuleSyntaxError(f"{slot!r} has an empty alternative around '/'")
+        return "(?:" + "|".join(_literal(a, self._spellings) for a in alternatives) + ")"
+
+    def _group(self, name: str) -> str:
+        if name not in self._groups:
+            close = difflib.get_close_matches(name, list(self._groups), n=1)
+            hint = f"; did you mean {{{close[0]}}}?" if close else ""
+            raise RuleSyntaxError(f"unknown group {{{name}}}{hint}")
+        if name not in self._group_patterns:
+            entries = [self._phrases(entry, groups_allowed=False) for entry in self._groups[name]]
+            if not entries:
+                raise RuleSyntaxError(f"the group {{{name}}} is empty")
+            self._group_patterns[name] = "(?:" + "|".join(entries) + ")"
+        return self._group_patterns[name]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A compiled rule: one pattern per part (one for a phrase), and where it was written."""
+
+    where: str
+    parts: tuple[re.Pattern[str], ...]
+    within: int = 0
+
+    def spans(self, wording: Wording, covered: Sequence[Span]) -> Iterator[Span]:
+        """Each place the rule matches, leaving out occurrences inside a look-alike."""
+        found = [
+            [
+                span
+                for match in part.finditer(wording.text)
+                if not _inside((span := wording.word_span(match.start(), match.end())), covered)
+            ]
+            for part in self.parts
+        ]
+        if len(found) == 1:
+            yield from found[0]
+            return
+        for combination in product(*found):
+            starts = [start for start, _ in combination]
+            if max(starts) - min(starts) <= self.within:
+                yield min(starts), max(end for _, end in combination)
+
+
+def _inside(span: Span, covered: Sequence[Span]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in covered)
+
+
+class RuleCompiler:
+    """Compiles the rules of one safety section; `compile` raises RuleSyntaxError."""
+
+    def __init__(
+        self, groups: Mapping[str, Sequence[str]], spellings: Mapping[str, tuple[str, ...]]
+    ) -> None:
+        self._phrases = _PhraseCompiler(groups, spellings)
+
+    def compile(self, rule: ScreenRule, where: str) -> _Rule:
+        """One rule, remembered as written at `where`."""
+        if isinstance(rule, NearRule):
+            return _Rule(where, tuple(map(self._phrases.compile, rule.near)), rule.within)
+        return _Rule(where, (self._phrases.compile(rule),))
+
+    def key(self, rule: ScreenRule) -> tuple[str, ...]:
+        """What a rule matches, so two spellings of one rule compare equal."""
+        compiled = self.compile(rule, "")
+        parts = sorted(part.pattern for part in compiled.parts)
+        return (*parts, str(compiled.within))
+
+
+@dataclass(frozen=True)
+class _KindRules:
+    kind: SafetyKind
+    sure: tuple[_Rule, ...]
+    ask: tuple[_Rule, ...]
+    look_alikes: tuple[_Rule, ...]
+
+
+@dataclass(frozen=True)
+class _NegationRules:
+    words: frozenset[str]
+    within: int
+    ignore: tuple[_Rule, ...]
+
+    def before(self, wording: Wording, start: int) -> bool:
+        """Whether a negation word comes shortly before word `start`, in the same clause."""
+        clause = max(index for index in wording.clause_starts if index <= start)
+        first = max(clause, start - self.within)
+        ignored = [span for rule in self.ignore for span in rule.spans(wording, ())]
+        return any(
+            wording.words[index] in self.words and not _inside((index, index + 1), ignored)
+            for index in range(first, start)
+        )
+
+
+class Screen:
+    """Every rule of a safety section, compiled; `screen` gives the findings on a text."""
+
+    def __init__(
+        self,
+        spellings: Mapping[str, tuple[str, ...]],
+        kinds: Sequence[_KindRules],
+        negation: _NegationRules | None,
+    ) -> None:
+        self._spellings = spellings
+        self._kinds = tuple(kinds)
+        self._negation = negation
+
+    @classmethod
+    def compile(
+        cls,
+        spellings: Mapping[str, tuple[str, ...]],
+        groups: Mapping[str, Sequence[str]],
+        negation: Negation | None,
+        rules: Mapping[SafetyKind, ScreenedKind],
+        locate: Locate,
+    ) -> Screen:
+        """Compile checked rules; `locate` names where each was written."""
+        compiler = RuleCompiler(groups, spellings)
+
+        def compiled(kind: SafetyKind, level: str) -> tuple[_Rule, ...]:
+            by_language: Mapping[str, list[ScreenRule]] = getattr(rules[kind], level)
+            return tuple(
+                compiler.compile(rule, locate((kind.value, level, language, index)))
+                for language, listed in by_language.items()
+                for index, rule in enumerate(listed)
+            )
+
+        kinds = [
+            _KindRules(
+                kind, compiled(kind, "sure"), compiled(kind, "ask"), compiled(kind, "look_alikes")
+            )
+            for kind in (SafetyKind.CRISIS, SafetyKind.RED_FLAG)
+            if kind in rules
+        ]
+        negation_rules = (
+            _NegationRules(
+                frozenset(
+                    word
+                    for text in negation.words
+                    for word in standard_words(text, spellings).words
+                ),
+                negation.within,
+                tuple(
+                    compiler.compile(phrase, locate(("negation", "ignore", index)))
+                    for index, phrase in enumerate(negation.ignore)
+                ),
+            )
+            if negation
+            else None
+        )
+        return cls(spellings, kinds, negation_rules)
+
+    def screen(self, text: str) -> Screening:
+        """What `text` shows of each kind, and how surely."""
+        wording = standard_words(text, self._spellings)
+        findings = {rules.kind: self._find(rules, wording) for rules in self._kinds}
+        return Screening(findings.get(SafetyKind.CRISIS), findings.get(SafetyKind.RED_FLAG))
+
+    def _find(self, rules: _KindRules, wording: Wording) -> Finding | None:
+        covered = [span for rule in rules.look_alikes for span in rule.spans(wording, ())]
+        negated: _Rule | None = None
+        for rule in rules.sure:
+            for start, _ in rule.spans(wording, covered):
+                if self._negation is None or not self._negation.before(wording, start):
+                    return Finding(rules.kind, SafetyLevel.SURE, rule.where)
+                negated = negated or rule
+        for rule in rules.ask:
+            if next(rule.spans(wording, covered), None) is not None:
+                return Finding(rules.kind, SafetyLevel.ASK, rule.where)
+        return Finding(rules.kind, SafetyLevel.ASK, negated.where) if negated else None
