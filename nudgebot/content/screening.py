@@ -221,6 +221,15 @@ class _Rule:
                 yield min(starts), max(end for _, end in combination)
 
 
+def _unwrapped(pattern: str) -> str:
+    """A pattern without groups of one alternative, so "a b" written as one slot or two
+    compares equal."""
+    single = re.compile(r"\(\?:([^()|]*)\)")
+    while (unwrapped := single.sub(r"\1", pattern)) != pattern:
+        pattern = unwrapped
+    return pattern
+
+
 def _inside(span: Span, covered: Sequence[Span]) -> bool:
     return any(start <= span[0] and span[1] <= end for start, end in covered)
 
@@ -242,7 +251,7 @@ class RuleCompiler:
     def key(self, rule: ScreenRule) -> tuple[str, ...]:
         """What a rule matches, so two spellings of one rule compare equal."""
         compiled = self.compile(rule, "")
-        parts = sorted(part.pattern for part in compiled.parts)
+        parts = sorted(_unwrapped(part.pattern) for part in compiled.parts)
         return (*parts, str(compiled.within))
 
 

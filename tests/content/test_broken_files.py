@@ -34,14 +34,14 @@ tips:
 VALID_SAFETY = """\
 safety:
   crisis:
-    phrases:
+    sure:
       en: [suicid*, want to die]
       es: [quiero morir*, hacerme daño]
     reply:
       en: "Please reach out now:\\n{resources}"
       es: "Busca ayuda ahora:\\n{resources}"
   red_flag:
-    phrases:
+    sure:
       en: [blood in stool*]
       es: [sangre en las heces]
     hold_topics: [fermented-foods]
@@ -51,12 +51,17 @@ safety:
   resources:
     countries:
       GB: {en: Samaritans 116 123, es: Samaritans 116 123}
-    languages:
-      en: Find a helpline.
-      es: Busca una línea.
+    elsewhere: {en: Find a helpline., es: Busca una línea.}
     emergency: {en: Call emergency services., es: Llama a emergencias.}
-  admin_alert: Chat {chat_id}, {kind}.
+  admin_alerts: {crisis: "Chat {chat_id}.", help_asked: "Chat {chat_id} asked."}
 """
+# Each kind's question, added after the lines above so their positions stay as written.
+_QUESTION = (
+    "    question: {text: Are you safe, help_button: Help, fine_button: OK, fine_reply: Good.}\n"
+)
+VALID_SAFETY = VALID_SAFETY.replace("  red_flag:\n", _QUESTION + "  red_flag:\n").replace(
+    "  resources:\n", _QUESTION + "  resources:\n"
+)
 
 
 def safety_with(old: str, new: str) -> str:
@@ -314,43 +319,42 @@ CASES = [
     # --- safety (crisis language and gut red flags) ---
     pytest.param(
         safety_with("      en: [suicid*, want to die]", "      en: []"),
-        "messages/extra.yaml:4:7: safety.crisis.phrases.en: must not be empty",
+        "messages/extra.yaml:3:5: safety.crisis.sure: no 'en' rules, though the bot speaks 'en'",
         id="safety-empty-phrase-list",
     ),
     pytest.param(
         safety_with("      es: [quiero morir*, hacerme daño]\n", ""),
-        "messages/extra.yaml:3:5: safety.crisis.phrases: no 'es' phrases, though the bot speaks 'es'",
+        "messages/extra.yaml:3:5: safety.crisis.sure: no 'es' rules, though the bot speaks 'es'",
         id="safety-phrases-missing-a-language",
     ),
     pytest.param(
         safety_with("hacerme daño]", "hacerme daño, Hacerme-Dano!]"),
-        "messages/extra.yaml:5:41: safety.crisis.phrases.es[2]: duplicate phrase 'Hacerme-Dano!': "
-        "safety.crisis.phrases.es[1] matches the same words once capitals, accents and "
-        "punctuation are ignored",
+        "messages/extra.yaml:5:41: safety.crisis.sure.es[2]: duplicate rule: "
+        "safety.crisis.sure.es[1] matches the same words once capitals, accents, punctuation "
+        "and spellings are ignored",
         id="safety-duplicate-phrase-up-to-accents",
     ),
     pytest.param(
         safety_with("[suicid*, want to die]", "[suicid*, di*]"),
-        "messages/extra.yaml:4:21: safety.crisis.phrases.en[1]: 'di*' the stem 'di*' would match "
+        "messages/extra.yaml:4:21: safety.crisis.sure.en[1]: 'di*': the stem 'di*' would match "
         "too many words: keep at least 4 letters before '*'",
         id="safety-stem-too-short",
     ),
     pytest.param(
         safety_with("[suicid*, want to die]", "[su*cide, want to die]"),
-        "messages/extra.yaml:4:12: safety.crisis.phrases.en[0]: 'su*cide' '*' may only end a word, "
+        "messages/extra.yaml:4:12: safety.crisis.sure.en[0]: 'su*cide': '*' may only end a word, "
         "as in 'suicid*'",
         id="safety-star-inside-a-word",
     ),
     pytest.param(
         safety_with("[blood in stool*]", "[blood in stool*, Want to DIE]"),
-        "messages/extra.yaml:11:29: safety.red_flag.phrases.en[1]: 'Want to DIE' is also a crisis "
-        "phrase (safety.crisis.phrases.en[1]); crisis comes first, so it would never count as a "
-        "red flag",
+        "messages/extra.yaml:12:29: safety.red_flag.sure.en[1]: also a crisis rule "
+        "(safety.crisis.sure.en[1]); crisis comes first, so it would never count as a red flag",
         id="safety-red-flag-phrase-also-crisis",
     ),
     pytest.param(
         safety_with("[fermented-foods]", "[fermented-food]"),
-        "messages/extra.yaml:13:19: safety.red_flag.hold_topics[0]: unknown topic "
+        "messages/extra.yaml:14:19: safety.red_flag.hold_topics[0]: unknown topic "
         "'fermented-food'; did you mean 'fermented-foods'?",
         id="safety-hold-unknown-topic",
     ),
@@ -368,36 +372,36 @@ CASES = [
     ),
     pytest.param(
         safety_with("no diet tips for {days} days.", "no diet tips for {day} days."),
-        "messages/extra.yaml:15:7: safety.red_flag.reply.en: unknown placeholder {day} (this "
+        "messages/extra.yaml:16:7: safety.red_flag.reply.en: unknown placeholder {day} (this "
         "text accepts days)",
         id="safety-unknown-placeholder",
     ),
     pytest.param(
         safety_with("no diet tips for {days} days.", "no diet tips for {} days."),
-        "messages/extra.yaml:15:7: safety.red_flag.reply.en: an empty {} placeholder",
+        "messages/extra.yaml:16:7: safety.red_flag.reply.en: an empty {} placeholder",
         id="safety-empty-placeholder",
     ),
     pytest.param(
         safety_with("no diet tips for {days} days.", "no diet tips for {days:d} days."),
-        "messages/extra.yaml:15:7: safety.red_flag.reply.en: {days:d} takes no format or "
+        "messages/extra.yaml:16:7: safety.red_flag.reply.en: {days:d} takes no format or "
         "conversion: write {days}",
         id="safety-formatted-placeholder",
     ),
     pytest.param(
         safety_with("      GB: {en:", "      uk: {en:"),
-        "messages/extra.yaml:19:7: safety.resources.countries.uk: 'uk' is not a country code: "
+        "messages/extra.yaml:21:7: safety.resources.countries.uk: 'uk' is not a country code: "
         "use two capital letters (ISO 3166), such as GB or MX",
         id="safety-bad-country-code",
     ),
     pytest.param(
         safety_with("Samaritans 116 123, es:", "Samaritans & Shout, es:"),
-        "messages/extra.yaml:19:12: safety.resources.countries.GB.en: Telegram would refuse this "
+        "messages/extra.yaml:21:12: safety.resources.countries.GB.en: Telegram would refuse this "
         'HTML: Unescaped "&" (write &amp;) at character 12',
         id="safety-html-in-crisis-lines",
     ),
     pytest.param(
         safety_with("    hold_topics:", "    hold_topic:"),
-        "messages/extra.yaml:13:5: safety.red_flag.hold_topic: unknown key 'hold_topic'; did you "
+        "messages/extra.yaml:14:5: safety.red_flag.hold_topic: unknown key 'hold_topic'; did you "
         "mean 'hold_topics'?",
         id="safety-misspelt-key",
     ),
@@ -406,7 +410,7 @@ CASES = [
             "    hold_topics: [fermented-foods]",
             "    hold_topics: [fermented-foods]\n    hold_days: 0",
         ),
-        "messages/extra.yaml:14:5: safety.red_flag.hold_days: Input should be greater than or equal to 1",
+        "messages/extra.yaml:15:5: safety.red_flag.hold_days: Input should be greater than or equal to 1",
         id="safety-hold-days-zero",
     ),
 ]

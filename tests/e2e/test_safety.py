@@ -148,13 +148,13 @@ async def test_a_crisis_written_as_a_note_gets_the_crisis_reply_and_nothing_else
 async def test_someone_never_subscribed_gets_the_crisis_reply_in_their_language(
     bot: NudgeBot, client: SandboxClient, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    """A stranger writing in Spanish is answered in Spanish with Spanish-language lines."""
+    """A stranger writing in Spanish is answered in Spanish, with the directory of lines."""
     await client.say(ADA, "ya no quiero vivir", language_code="es")
 
     [reply] = await client.wait_for_messages(ADA, 1)
     await client.wait_for_messages(ADMIN, 1)
     assert reply["text"].startswith("💛 Gracias por contármelo.")
-    assert "024" in reply["text"]
+    assert "findahelpline.com" in reply["text"]
     assert await rows(sessions, Subscriber) == []
 
 
