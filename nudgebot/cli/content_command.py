@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from nudgebot.cli.process import EXIT_CONTENT_ERRORS, EXIT_SETUP_ERROR
 from nudgebot.config import Settings
 from nudgebot.content import ContentError, load_library, render_tip
+from nudgebot.content.corpus_check import corpus_warnings
 from nudgebot.content.coverage import translation_coverage
 from nudgebot.telegram_format import parse_html
 
@@ -31,6 +32,15 @@ def add_parser(commands: Commands) -> None:
         "directory", nargs="?", type=Path, help="content folder (default NUDGEBOT_MESSAGES_DIR)"
     )
     check.add_argument("--json", action="store_true", help="print a JSON report")
+    screen = content_commands.add_parser(
+        "screen",
+        help="read messages from standard input, one per line, and print the safety verdict "
+        "of each (try an edit of safety.yaml before it goes live)",
+    )
+    screen.add_argument(
+        "directory", nargs="?", type=Path, help="content folder (default NUDGEBOT_MESSAGES_DIR)"
+    )
+    screen.add_argument("--json", action="store_true", help="print one JSON object per line")
     preview = content_commands.add_parser(
         "preview", help="print a tip as a subscriber would see it, with its buttons"
     )
@@ -45,6 +55,8 @@ def execute(settings: Settings, arguments: argparse.Namespace) -> int:
     """Run the chosen action; the exit status says whether the library has errors."""
     if arguments.content_command == "preview":
         return _preview(settings, arguments)
+    if arguments.content_command == "screen":
+        return _screen(settings, arguments.directory, as_json=arguments.json)
     return _check(settings, arguments.directory, as_json=arguments.json)
 
 
@@ -57,6 +69,8 @@ def _check(settings: Settings, directory: Path | None, *, as_json: bool) -> int:
     else:
         errors, warnings, library_or_none = [], library.warnings, library
     coverage = translation_coverage(library_or_none) if library_or_none else []
+    if library_or_none is not None:
+        warnings = [*warnings, *corpus_warnings(library_or_none.safety, folder)]
     topics = len(library_or_none.topics) if library_or_none else 0
     tips = len(library_or_none.tips) if library_or_none else 0
     if as_json:
@@ -100,4 +114,32 @@ def _preview(settings: Settings, arguments: argparse.Namespace) -> int:
     print(parse_html(rendered.html).text)
     print()
     print("  ".join(f"[{button.label}]" for button in rendered.buttons))
+    return 0
+
+
+def _screen(settings: Settings, directory: Path | None, *, as_json: bool) -> int:
+    library = load_library(directory or settings.messages_dir)
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        verdict = library.safety.screen(text).verdict
+        if as_json:
+            print(
+                json.dumps(
+                    {
+                        "text": text,
+                        "verdict": verdict.kind.value if verdict else None,
+                        "level": verdict.level.value if verdict else None,
+                        "rule": verdict.rule if verdict else None,
+                    },
+                    ensure_ascii=False,
+                ),
+                flush=True,
+            )
+        elif verdict is None:
+            print(f"-\t\t{text}", flush=True)
+        else:
+            print(
+                f"{verdict.kind.value}\t{verdict.level.value}\t{text}\t({verdict.rule})",
+                flush=True,
+            )
     return 0

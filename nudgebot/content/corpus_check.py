@@ -1,0 +1,73 @@
+"""`content check` measures the safety rules on the corpus and warns when recall fell.
+
+The figures last accepted are kept in `safety-corpus/recall.json`; an edit of safety.yaml that
+catches fewer of the corpus's worrying messages, or flags more of its ordinary ones, than those
+figures is a warning that names the messages now got wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from nudgebot.content.problems import Problem
+from nudgebot.content.safety import SafetyRules
+from nudgebot.content.safety_corpus import (
+    CORPUS_FOLDER,
+    Figure,
+    is_caught,
+    measure,
+    read_corpus,
+)
+
+# JSON, not YAML: every *.yaml under messages/ is read as content.
+RECORD_FILE = "recall.json"
+# How many wrongly screened messages a warning quotes.
+_SHOWN = 5
+
+
+def recorded_figures(corpus: Path) -> dict[str, dict[str, float]]:
+    """`part kind language` -> {"recall", "false_alarms"} as last accepted (none: empty)."""
+    try:
+        data = json.loads((corpus / RECORD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def figure_key(figure: Figure) -> str:
+    """How a figure is named in recall.json."""
+    return f"{figure.part} {figure.kind.value} {figure.language}"
+
+
+def corpus_warnings(rules: SafetyRules, messages_dir: Path) -> Iterator[Problem]:
+    """A warning for each part, kind and language whose figures are worse than recorded."""
+    corpus = messages_dir / CORPUS_FOLDER
+    messages = read_corpus(corpus)
+    if not messages:
+        return
+    recorded = recorded_figures(corpus)
+    for figure in measure(rules, messages):
+        was = recorded.get(figure_key(figure), {})
+        fell = figure.recall < was.get("recall", 0.0) - 1e-9
+        rose = figure.false_alarm_rate > was.get("false_alarms", 1.0) + 1e-9
+        if not (fell or rose):
+            continue
+        wrong = [
+            m
+            for m in messages
+            if (m.part, m.kind, m.language) == (figure.part, figure.kind, figure.language)
+            and not is_caught(m, rules.screen(m.text))
+        ]
+        examples = "; ".join(f"{m.where}: {m.text!r}" for m in wrong[:_SHOWN])
+        yield Problem(
+            str(corpus / RECORD_FILE),
+            1,
+            1,
+            figure_key(figure),
+            f"the safety rules now reach {figure} (recorded: recall "
+            f"{was.get('recall', 0.0):.1%}, false alarms {was.get('false_alarms', 0.0):.1%}); "
+            f"got wrong: {examples}",
+            "warning",
+        )
