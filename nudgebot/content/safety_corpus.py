@@ -66,7 +66,7 @@ class Figure:
 
 def read_corpus(directory: Path) -> list[CorpusMessage]:
     """Every message under `directory` (a `safety-corpus` folder); none when it is missing."""
-    messages = []
+    messages: list[CorpusMessage] = []
     for part in PARTS:
         for path in sorted((directory / part).glob("*.txt")):
             label, _, language = path.stem.partition(".")

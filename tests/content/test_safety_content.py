@@ -10,9 +10,9 @@ import yaml
 
 from nudgebot.content import ContentLibrary, load_library
 from nudgebot.content.safety import AlertReason, SafetyRules
+from nudgebot.content.schema import SafetySection
 from nudgebot.content.screening import SafetyKind
 from nudgebot.content.wording import fold
-from nudgebot.content.schema import SafetySection
 from tests.conftest import MESSAGES_DIR
 
 CRISIS = SafetyKind.CRISIS

@@ -216,3 +216,95 @@ async def test_everyday_text_goes_on_to_the_usual_handlers(
     assert "glad you told me" not in reply["text"]
     assert "clinician" not in reply["text"]
     assert await client.messages(ADMIN) == []
+
+
+def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (label, callback data) of every inline button under a message."""
+    rows = message["reply_markup"]["inline_keyboard"]
+    return [(button["text"], button["callback_data"]) for row in rows for button in row]
+
+
+async def test_a_weaker_crisis_match_asks_first_and_i_need_help_now_gets_the_lines_and_the_alert(
+    bot: NudgeBot,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    """ "I can't do this anymore" gets "Are you safe right now?" and no alert; pressing
+    "I need help now" gets the crisis reply with the country's lines, and the admins an alert."""
+    await add_subscriber(sessions, clock, zone="Europe/London")
+
+    await client.say(ADA, "honestly I can't do this anymore")
+    [question] = await client.wait_for_messages(ADA, 1)
+    assert "Are you safe right now?" in question["text"]
+    assert [label for label, _ in buttons(question)] == ["I need help now", "I'm OK, just venting"]
+    assert await client.messages(ADMIN) == []
+
+    await client.press(ADA, question["message_id"], buttons(question)[0][1])
+
+    _, crisis = await client.wait_for_messages(ADA, 2)
+    [alert] = await client.wait_for_messages(ADMIN, 1)
+    assert "glad you told me" in crisis["text"]
+    assert "116 123" in crisis["text"]
+    assert "I need help now" in alert["text"]
+    assert "anymore" not in alert["text"]
+
+
+async def test_im_ok_gets_a_kind_word_and_nothing_held_or_alerted(
+    bot: NudgeBot,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    """ "I'm OK, just venting" is answered kindly; no alert, no hold, nothing stored of it."""
+    await add_subscriber(sessions, clock)
+    await client.say(ADA, "i just want to disappear for a while")
+    [question] = await client.wait_for_messages(ADA, 1)
+
+    await client.press(ADA, question["message_id"], buttons(question)[1][1])
+    await after_everything_before(client, ADA, 3)
+
+    _, kind_word, _help = await client.messages(ADA)
+    [ada] = await rows(sessions, Subscriber)
+    assert "Hard days happen" in kind_word["text"]
+    assert await client.messages(ADMIN) == []
+    assert ada.paused_topics is None
+    assert await rows(sessions, Note) == []
+
+
+async def test_a_weaker_red_flag_asks_whether_it_is_new_and_worse_holds_food_tips(
+    bot: NudgeBot,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    """A darker stool gets "Is this new, or getting worse?"; "New or getting worse" gets the
+    clinician reply and the week's hold of food tips, with no admin alert."""
+    await add_subscriber(sessions, clock)
+    await client.say(ADA, "my poo has looked darker lately")
+    [question] = await client.wait_for_messages(ADA, 1)
+    assert "Is this new, or getting worse?" in question["text"]
+
+    await client.press(ADA, question["message_id"], buttons(question)[0][1])
+
+    _, reply = await client.wait_for_messages(ADA, 2)
+    [ada] = await rows(sessions, Subscriber)
+    assert "please see a clinician soon" in reply["text"]
+    assert set(ada.paused_topics) == DIET_TOPICS
+    assert ada.paused_topics_until == clock.now + timedelta(days=7)
+    assert await client.messages(ADMIN) == []
+
+
+async def test_a_negated_crisis_statement_is_asked_about_not_ignored(
+    bot: NudgeBot,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    """ "I'm not going to kill myself, but..." gets the question, never silence."""
+    await add_subscriber(sessions, clock)
+
+    await client.say(ADA, "I'm not going to kill myself, but I think about it")
+
+    [question] = await client.wait_for_messages(ADA, 1)
+    assert "Are you safe right now?" in question["text"]
