@@ -2,9 +2,12 @@
 
 `messages/safety-corpus/<part>/<label>.<language>.txt` holds one message per line (`#` starts a
 comment). Labels: `crisis` and `red_flag` are messages the screen must catch; `like_crisis` and
-`like_red_flag` are ordinary messages that use the same words, which it must let through. The
-part `tuning` is what the rules were written against; `held-out` was written apart and is only
-measured, so its figures say how the rules do on wording nobody tuned them for.
+`like_red_flag` are ordinary messages that use the same words, which it must let through.
+
+The parts differ in who may look: `tuning` is what the rules are written against, message by
+message; `validation` was written apart and only its figures are read, to choose between two
+ways of writing a rule; `held-out` was written apart too and is measured once a change is done,
+so its figures say how the rules do on wording nobody tuned them for.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from nudgebot.content.safety import SafetyRules
 from nudgebot.content.screening import SafetyKind, Screening
 
 CORPUS_FOLDER = "safety-corpus"
-PARTS = ("tuning", "held-out")
+PARTS = ("tuning", "validation", "held-out")
 _LOOK_ALIKE_PREFIX = "like_"
 
 
@@ -58,7 +61,7 @@ class Figure:
 
     def __str__(self) -> str:
         return (
-            f"{self.part:8} {self.kind.value:8} {self.language}: recall {self.recall:6.1%} "
+            f"{self.part:10} {self.kind.value:8} {self.language}: recall {self.recall:6.1%} "
             f"({self.caught}/{self.worrying}), false alarms {self.false_alarm_rate:5.1%} "
             f"({self.false_alarms}/{self.ordinary})"
         )

@@ -35,7 +35,7 @@ STEM_MARK = "*"
 NUMBER_MARK = "#"
 # A shorter stem matches too many ordinary words ("di*" would catch "diet").
 MIN_STEM_LETTERS = 4
-_LETTER_RUN = re.compile(r"([^\W\d_])\1*")
+_RUN = re.compile(r"(.)\1*")
 _WORD = re.compile(r"[^\W\d_]+|\d+")
 _GROUP = re.compile(r"^\{([a-z0-9][a-z0-9_-]*)\}$")
 _OPTIONAL = re.compile(r"^\((.+)\)$")
@@ -89,10 +89,11 @@ class Screening:
 def _word_pattern(word: str, stem: bool) -> str:
     if word == NUMBER_MARK:
         return r"\d+"
-    # A doubled letter may be typed once or twice ("kill", "kil"); longer runs are squeezed.
+    # Typed text keeps at most two of a letter in a row: a rule's single letter may stand for
+    # two ("diiiie" is read "diie"), a doubled one only for two, so "poop" is never "pop".
     pattern = "".join(
-        re.escape(run[0]) + ("{1,2}" if len(run) > 1 else "")
-        for run in (match.group(0) for match in _LETTER_RUN.finditer(word))
+        re.escape(run) if not run[0].isalpha() else run[0] + ("{2}" if len(run) > 1 else "{1,2}")
+        for run in (match.group(0) for match in _RUN.finditer(word))
     )
     return pattern + (r"\S*" if stem else "")
 

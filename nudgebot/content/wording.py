@@ -6,8 +6,9 @@ written "can't go on" matches "cant go on", "cannot go on" and "CAN NOT GO ON!!"
 1. lowercase, accents off, apostrophes dropped ("Don’t" -> "dont", "daño" -> "dano");
 2. words are runs of letters or of digits ("6kg" -> "6 kg"); every other mark separates words,
    and . , ; : ! ? … or a line break also start a new clause (negation looks within one);
-3. a letter typed three or more times in a row counts once ("soooo" -> "so", "killlll" ->
-   "kil"); rules allow a doubled letter to be typed once or twice, so "kill" matches both;
+3. a letter typed three or more times in a row counts twice ("killlll" -> "kill", "soooo" ->
+   "soo"); a single letter of a rule matches one typed once or twice ("die" matches "diiiie"),
+   a doubled one only two ("poop" never matches "pop");
 4. each word in `spellings` is replaced by its standard words ("cant" -> "can not", "kms" ->
    "kill myself", "xq" -> "porque"); one pass, so a replacement is never respelled again.
 """
@@ -51,8 +52,8 @@ class Wording:
 
 
 def squeeze(word: str) -> str:
-    """A letter typed three or more times in a row, once."""
-    return _REPEATED_LETTER.sub(r"\1", word)
+    """A letter typed three or more times in a row, twice."""
+    return _REPEATED_LETTER.sub(r"\1\1", word)
 
 
 def standard_words(text: str, spellings: Mapping[str, tuple[str, ...]]) -> Wording:
