@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nudgebot.content import ContentStore
-from nudgebot.content.screening import SafetyKind
+from nudgebot.content.safety import AlertReason
+from nudgebot.content.screening import SafetyKind, SafetyLevel
 from nudgebot.db import (
     Delivery,
     DeliveryKind,
@@ -277,3 +278,114 @@ async def test_a_red_flag_skips_a_queued_diet_tip_and_keeps_others(
         states = {d.tip_id: d.state for d in await session.scalars(select(Delivery))}
     assert states == {diet: DeliveryState.SKIPPED, sleep: DeliveryState.PLANNED}
     assert (await stored(sessions)).last_reply_at == NOW
+
+
+async def test_a_red_flag_skips_a_queued_food_tip_of_any_topic(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession], content: ContentStore
+) -> None:
+    """A "Did you know?" tip whose action is to eat something is skipped like a diet tip."""
+    await add_subscriber(sessions)
+    library = content.library
+    food_fact = next(
+        t.id for t in library.tips.values() if t.topic == "gut-brain-facts" and "food" in t.tags
+    )
+    async with sessions.begin() as session:
+        subscriber = await SubscriberRepository(session).by_chat_id(CHAT)
+        assert subscriber is not None
+        await DeliveryRepository(session).plan(
+            subscriber_id=subscriber.id,
+            local_date=NOW.date(),
+            slot="later-1",
+            kind=DeliveryKind.TIP,
+            tip_id=food_fact,
+            due_at=NOW + timedelta(hours=3),
+            now=NOW,
+        )
+
+    await safety.screen(CHAT, "my stools look like tar", NOW, "en")
+
+    async with sessions() as session:
+        [delivery] = await session.scalars(select(Delivery))
+    assert delivery.state is DeliveryState.SKIPPED
+
+
+async def test_a_weaker_match_gets_the_question_and_holds_nothing(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """ "I can't do this anymore" is asked about: no reply yet, no alert, nothing held."""
+    await add_subscriber(sessions)
+
+    result = await safety.screen(CHAT, "I can't do this anymore", NOW, "en")
+
+    subscriber = await stored(sessions)
+    assert result.level is SafetyLevel.ASK
+    assert result.reply is None
+    assert result.alert is None
+    assert result.question_kind is SafetyKind.CRISIS
+    assert result.question is not None
+    assert result.question.help_button == "I need help now"
+    assert subscriber.paused_topics is None
+    assert subscriber.last_reply_at == NOW
+
+
+async def test_a_sure_red_flag_with_a_weaker_crisis_match_gets_both(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Blood in the stool and "I can't take it anymore": the clinician reply and the hold,
+    then the crisis question; a red flag never hides a worry about their safety."""
+    await add_subscriber(sessions)
+
+    result = await safety.screen(
+        CHAT, "blood in my stool again and honestly I can't take it anymore", NOW, "en"
+    )
+
+    assert result.kind is SafetyKind.RED_FLAG
+    assert result.reply is not None
+    assert "please see a clinician soon" in result.reply
+    assert result.question_kind is SafetyKind.CRISIS
+    assert (await stored(sessions)).paused_topics == DIET_TOPICS
+
+
+async def test_i_need_help_now_gets_the_crisis_reply_and_an_alert(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Help asked for on the crisis question: the lines of their country and an alert."""
+    await add_subscriber(sessions, zone="Australia/Sydney")
+
+    result = await safety.answer(CHAT, SafetyKind.CRISIS, True, NOW, "en")
+
+    assert result.reply is not None
+    assert "13 11 14" in result.reply
+    assert result.alert is AlertReason.HELP_ASKED
+
+
+async def test_im_ok_gets_a_kind_word_and_holds_nothing(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """ "I'm OK" to either question: a kind word, no alert, no hold."""
+    await add_subscriber(sessions)
+
+    crisis = await safety.answer(CHAT, SafetyKind.CRISIS, False, NOW, "en")
+    red_flag = await safety.answer(CHAT, SafetyKind.RED_FLAG, False, NOW, "en")
+
+    assert crisis.alert is None
+    assert red_flag.alert is None
+    assert crisis.reply is not None
+    assert "Hard days happen" in crisis.reply
+    assert red_flag.reply is not None
+    assert "carry on as usual" in red_flag.reply
+    assert (await stored(sessions)).paused_topics is None
+
+
+async def test_new_or_worse_to_the_red_flag_question_holds_food_tips(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """ "New or getting worse" is answered as a sure red flag: the reply and the week's hold."""
+    await add_subscriber(sessions)
+
+    result = await safety.answer(CHAT, SafetyKind.RED_FLAG, True, NOW, "en")
+
+    assert result.reply is not None
+    assert "please see a clinician soon" in result.reply
+    assert result.held_until == NOW + timedelta(days=7)
+    assert (await stored(sessions)).paused_topics == DIET_TOPICS

@@ -132,6 +132,18 @@ def test_low_gut_comfort_rules_out_high_fodmap_tips() -> None:
     assert eligible_ids(content, wellbeing=(scored("gut_comfort", 2, days=1),)) == ["oats"]
 
 
+def test_a_red_flag_hold_rules_out_food_tips_of_any_topic() -> None:
+    """While a red-flag hold is in force, a tip tagged food is left out whatever its topic,
+    and never comes back by relaxing."""
+    content = library(tip("lentil-fact", "facts", tags=["food"]), tip("breathe", "breathing"))
+
+    assert eligible_ids(content, held_tags=frozenset({"food"})) == ["breathe"]
+    assert (
+        eligible_ids(content, held_tags=frozenset({"food"}), chosen_topics=frozenset({"facts"}))
+        == []
+    )
+
+
 def test_high_fodmap_tips_return_after_the_low_score_days() -> None:
     """The high-fodmap ban holds for the 4 days after the low score, then lifts."""
     content = library(tip("onion", "prebiotic", tags=["high-fodmap"]), tip("oats", "prebiotic"))

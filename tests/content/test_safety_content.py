@@ -6,14 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from nudgebot.content import ContentLibrary, load_library
 from nudgebot.content.safety import AlertReason, SafetyRules
-from nudgebot.content.schema import SafetySection
 from nudgebot.content.screening import SafetyKind
 from nudgebot.content.wording import fold
 from tests.conftest import MESSAGES_DIR
+from tests.content.safety_sections import rules
 
 CRISIS = SafetyKind.CRISIS
 RED_FLAG = SafetyKind.RED_FLAG
@@ -26,28 +25,10 @@ DIET_TOPICS = {
 }
 
 
-QUESTION = {"text": "q", "help_button": "h", "fine_button": "f", "fine_reply": "r"}
-
-
 def kind_of(rules: SafetyRules, text: str) -> SafetyKind | None:
     """The kind of the verdict on `text` (sure or ask), or None."""
     verdict = rules.screen(text).verdict
     return verdict.kind if verdict else None
-
-
-def rules_with(crisis_en: list[str]) -> SafetyRules:
-    """A minimal compiled section whose English crisis list is `crisis_en`."""
-    section = yaml.safe_load(
-        """
-        crisis: {sure: {en: []}, reply: "{resources}"}
-        red_flag: {sure: {en: [black stool]}, reply: r, hold_topics: [sleep]}
-        resources: {emergency: e, elsewhere: d}
-        admin_alerts: {crisis: a, help_asked: b}
-        """
-    )
-    section["crisis"]["sure"]["en"] = crisis_en
-    section["crisis"]["question"] = section["red_flag"]["question"] = QUESTION
-    return SafetyRules.compile(SafetySection.model_validate(section))
 
 
 @pytest.mark.parametrize(
@@ -196,8 +177,8 @@ def test_a_command_is_screened_like_any_text(library: ContentLibrary) -> None:
 
 def test_a_stem_matches_every_ending_and_a_plain_word_only_itself() -> None:
     """`suicid*` matches suicidal; `suicide` without the mark does not."""
-    stem = rules_with(["suicid*"])
-    exact = rules_with(["suicide"])
+    stem = rules(["suicid*"])
+    exact = rules(["suicide"])
 
     assert kind_of(stem, "feeling suicidal") is CRISIS
     assert kind_of(exact, "feeling suicidal") is None
@@ -206,34 +187,18 @@ def test_a_stem_matches_every_ending_and_a_plain_word_only_itself() -> None:
 
 def test_a_phrase_matches_whole_words_only() -> None:
     """ "die" is found as a word, never inside "diet" or "studied"."""
-    rules = rules_with(["die"])
+    safety = rules(["die"])
 
-    assert kind_of(rules, "I could die") is CRISIS
-    assert kind_of(rules, "diet") is None
-    assert kind_of(rules, "I studied") is None
+    assert kind_of(safety, "I could die") is CRISIS
+    assert kind_of(safety, "diet") is None
+    assert kind_of(safety, "I studied") is None
 
 
 def test_every_language_list_is_checked_whatever_the_language() -> None:
     """Someone whose Telegram is in English but who writes in Spanish is still caught."""
-    section = SafetySection.model_validate(
-        {
-            "crisis": {
-                "sure": {"en": ["want to die"], "es": ["quiero morir*"]},
-                "reply": "r",
-                "question": QUESTION,
-            },
-            "red_flag": {
-                "sure": {"en": ["black stool"]},
-                "reply": "r",
-                "hold_topics": ["x"],
-                "question": QUESTION,
-            },
-            "resources": {"emergency": "e", "elsewhere": "d"},
-            "admin_alerts": {"crisis": "a", "help_asked": "b"},
-        }
-    )
+    section = rules({"en": ["want to die"], "es": ["quiero morir*"]})
 
-    assert kind_of(SafetyRules.compile(section), "quiero morirme") is CRISIS
+    assert kind_of(section, "quiero morirme") is CRISIS
 
 
 def test_folding_lowercases_and_drops_accents_and_apostrophes() -> None:

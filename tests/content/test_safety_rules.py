@@ -2,55 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from nudgebot.content import ContentLibrary
 from nudgebot.content.corpus_check import figure_key, recorded_figures
 from nudgebot.content.safety import SafetyRules
 from nudgebot.content.safety_corpus import CORPUS_FOLDER, PARTS, measure, read_corpus
-from nudgebot.content.schema import SafetySection
 from nudgebot.content.screening import SafetyKind, SafetyLevel
 from nudgebot.scheduling.zones import likely_zones
 from nudgebot.services.safety import country_of_zone
 from tests.conftest import MESSAGES_DIR
+from tests.content.safety_sections import rules
 
-QUESTION = {"text": "q", "help_button": "h", "fine_button": "f", "fine_reply": "r"}
 SURE, ASK = SafetyLevel.SURE, SafetyLevel.ASK
 # The issue's targets on messages nobody tuned the rules on.
 TARGETS = {SafetyKind.CRISIS: (0.95, 0.15), SafetyKind.RED_FLAG: (0.90, 0.10)}
-
-
-def rules(
-    sure: list[Any],
-    ask: list[Any] | None = None,
-    look_alikes: list[Any] | None = None,
-    **section: Any,
-) -> SafetyRules:
-    """A section whose English crisis rules are the given ones."""
-    return SafetyRules.compile(
-        SafetySection.model_validate(
-            {
-                "crisis": {
-                    "sure": {"en": sure},
-                    "ask": {"en": ask or []},
-                    "look_alikes": {"en": look_alikes or []},
-                    "reply": "{resources}",
-                    "question": QUESTION,
-                },
-                "red_flag": {
-                    "sure": {"en": ["black stool"]},
-                    "reply": "r",
-                    "hold_topics": ["x"],
-                    "question": QUESTION,
-                },
-                "resources": {"emergency": "e", "elsewhere": "d"},
-                "admin_alerts": {"crisis": "a", "help_asked": "b"},
-                **section,
-            }
-        )
-    )
 
 
 def level(safety: SafetyRules, text: str) -> SafetyLevel | None:
