@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from nudgebot.cli.process import EXIT_CONTENT_ERRORS, EXIT_SETUP_ERROR
 from nudgebot.config import Settings
 from nudgebot.content import ContentError, load_library, render_tip
-from nudgebot.content.corpus_check import corpus_warnings
+from nudgebot.content.corpus_check import corpus_figures, record_figures
 from nudgebot.content.coverage import translation_coverage
 from nudgebot.telegram_format import parse_html
 
@@ -32,6 +32,11 @@ def add_parser(commands: Commands) -> None:
         "directory", nargs="?", type=Path, help="content folder (default NUDGEBOT_MESSAGES_DIR)"
     )
     check.add_argument("--json", action="store_true", help="print a JSON report")
+    check.add_argument(
+        "--record-safety-figures",
+        action="store_true",
+        help="accept the safety rules' figures on the corpus: later checks warn below them",
+    )
     screen = content_commands.add_parser(
         "screen",
         help="read messages from standard input, one per line, and print the safety verdict "
@@ -57,10 +62,15 @@ def execute(settings: Settings, arguments: argparse.Namespace) -> int:
         return _preview(settings, arguments)
     if arguments.content_command == "screen":
         return _screen(settings, arguments.directory, as_json=arguments.json)
-    return _check(settings, arguments.directory, as_json=arguments.json)
+    return _check(
+        settings,
+        arguments.directory,
+        as_json=arguments.json,
+        record=arguments.record_safety_figures,
+    )
 
 
-def _check(settings: Settings, directory: Path | None, *, as_json: bool) -> int:
+def _check(settings: Settings, directory: Path | None, *, as_json: bool, record: bool) -> int:
     folder = directory or settings.messages_dir
     try:
         library = load_library(folder)
@@ -69,8 +79,14 @@ def _check(settings: Settings, directory: Path | None, *, as_json: bool) -> int:
     else:
         errors, warnings, library_or_none = [], library.warnings, library
     coverage = translation_coverage(library_or_none) if library_or_none else []
-    if library_or_none is not None:
-        warnings = [*warnings, *corpus_warnings(library_or_none.safety, folder)]
+    figures, corpus_warnings = (
+        corpus_figures(library_or_none.safety, folder) if library_or_none else ([], [])
+    )
+    if record and figures and not errors:
+        written = record_figures(figures, folder)
+        corpus_warnings = []
+        print(f"recorded the safety figures in {written}", file=sys.stderr)
+    warnings = [*warnings, *corpus_warnings]
     topics = len(library_or_none.topics) if library_or_none else 0
     tips = len(library_or_none.tips) if library_or_none else 0
     if as_json:
@@ -87,6 +103,16 @@ def _check(settings: Settings, directory: Path | None, *, as_json: bool) -> int:
                 }
                 for entry in coverage
             },
+            "safety_corpus": [
+                {
+                    "part": figure.part,
+                    "kind": figure.kind.value,
+                    "language": figure.language,
+                    "recall": round(figure.recall, 4),
+                    "false_alarms": round(figure.false_alarm_rate, 4),
+                }
+                for figure in figures
+            ],
         }
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return EXIT_CONTENT_ERRORS if errors else 0
@@ -100,6 +126,11 @@ def _check(settings: Settings, directory: Path | None, *, as_json: bool) -> int:
         print("translations (fully written / all):")
         for entry in coverage:
             print(f"  {entry}")
+    if figures:
+        print("safety rules on the corpus (recall: worrying messages caught; false alarms:")
+        print("ordinary look-alikes flagged):")
+        for figure in figures:
+            print(f"  {figure}")
     return EXIT_CONTENT_ERRORS if errors else 0
 
 

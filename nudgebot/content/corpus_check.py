@@ -1,14 +1,14 @@
 """`content check` measures the safety rules on the corpus and warns when recall fell.
 
-The figures last accepted are kept in `safety-corpus/recall.json`; an edit of safety.yaml that
-catches fewer of the corpus's worrying messages, or flags more of its ordinary ones, than those
-figures is a warning that names the messages now got wrong.
+The figures last accepted are kept in `safety-corpus/recall.json` (`content check
+--record-safety-figures` writes them); an edit of safety.yaml that catches fewer of the corpus's
+worrying messages, or flags more of its ordinary ones, than those figures is a warning that
+names the messages now got wrong.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 from nudgebot.content.problems import Problem
@@ -23,6 +23,7 @@ from nudgebot.content.safety_corpus import (
 
 # JSON, not YAML: every *.yaml under messages/ is read as content.
 RECORD_FILE = "recall.json"
+RECORDED_DIGITS = 4
 # How many wrongly screened messages a warning quotes.
 _SHOWN = 5
 
@@ -36,22 +37,38 @@ def recorded_figures(corpus: Path) -> dict[str, dict[str, float]]:
     return data if isinstance(data, dict) else {}
 
 
+def record_figures(figures: list[Figure], messages_dir: Path) -> Path:
+    """Write `figures` as the ones accepted (after an improvement); returns the file written."""
+    path = messages_dir / CORPUS_FOLDER / RECORD_FILE
+    accepted = {
+        figure_key(figure): {
+            "recall": round(figure.recall, RECORDED_DIGITS),
+            "false_alarms": round(figure.false_alarm_rate, RECORDED_DIGITS),
+        }
+        for figure in figures
+    }
+    path.write_text(json.dumps(accepted, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
 def figure_key(figure: Figure) -> str:
     """How a figure is named in recall.json."""
     return f"{figure.part} {figure.kind.value} {figure.language}"
 
 
-def corpus_warnings(rules: SafetyRules, messages_dir: Path) -> Iterator[Problem]:
-    """A warning for each part, kind and language whose figures are worse than recorded."""
+def corpus_figures(rules: SafetyRules, messages_dir: Path) -> tuple[list[Figure], list[Problem]]:
+    """The rules' figures on `messages_dir`'s corpus (none without one), and a warning for each
+    part, kind and language that does worse than recorded, naming the messages now got wrong."""
     corpus = messages_dir / CORPUS_FOLDER
     messages = read_corpus(corpus)
-    if not messages:
-        return
+    figures = measure(rules, messages)
     recorded = recorded_figures(corpus)
-    for figure in measure(rules, messages):
+    warnings = []
+    for figure in figures:
         was = recorded.get(figure_key(figure), {})
-        fell = figure.recall < was.get("recall", 0.0) - 1e-9
-        rose = figure.false_alarm_rate > was.get("false_alarms", 1.0) + 1e-9
+        # Compared as recorded: to four decimals.
+        fell = round(figure.recall, RECORDED_DIGITS) < was.get("recall", 0.0)
+        rose = round(figure.false_alarm_rate, RECORDED_DIGITS) > was.get("false_alarms", 1.0)
         if not (fell or rose):
             continue
         wrong = [
@@ -61,13 +78,16 @@ def corpus_warnings(rules: SafetyRules, messages_dir: Path) -> Iterator[Problem]
             and not is_caught(m, rules.screen(m.text))
         ]
         examples = "; ".join(f"{m.where}: {m.text!r}" for m in wrong[:_SHOWN])
-        yield Problem(
-            str(corpus / RECORD_FILE),
-            1,
-            1,
-            figure_key(figure),
-            f"the safety rules now reach {figure} (recorded: recall "
-            f"{was.get('recall', 0.0):.1%}, false alarms {was.get('false_alarms', 0.0):.1%}); "
-            f"got wrong: {examples}",
-            "warning",
+        warnings.append(
+            Problem(
+                str(corpus / RECORD_FILE),
+                1,
+                1,
+                figure_key(figure),
+                f"the safety rules now reach {figure} (recorded: recall "
+                f"{was.get('recall', 0.0):.1%}, false alarms {was.get('false_alarms', 0.0):.1%}); "
+                f"got wrong: {examples}",
+                "warning",
+            )
         )
+    return figures, warnings

@@ -10,7 +10,8 @@ written "can't go on" matches "cant go on", "cannot go on" and "CAN NOT GO ON!!"
    "soo"); a single letter of a rule matches one typed once or twice ("die" matches "diiiie"),
    a doubled one only two ("poop" never matches "pop");
 4. each word in `spellings` is replaced by its standard words ("cant" -> "can not", "kms" ->
-   "kill myself", "xq" -> "porque"); one pass, so a replacement is never respelled again.
+   "kill myself", "xq" -> "porque"), found as typed or with every letter once ("kmsss"); one
+   pass, so a replacement is never respelled again.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _APOSTROPHES = str.maketrans("", "", "'’‘ʼ`´")
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|[.,;:!?…\n]")
 _CLAUSE_MARKS = frozenset(".,;:!?…\n")
 _REPEATED_LETTER = re.compile(r"([^\W\d_])\1{2,}")
+_DOUBLED_LETTER = re.compile(r"([^\W\d_])\1+")
 
 
 def fold(text: str) -> str:
@@ -56,6 +58,10 @@ def squeeze(word: str) -> str:
     return _REPEATED_LETTER.sub(r"\1\1", word)
 
 
+def _single_letters(word: str) -> str:
+    return _DOUBLED_LETTER.sub(r"\1", word)
+
+
 def standard_words(text: str, spellings: Mapping[str, tuple[str, ...]]) -> Wording:
     """`text` in the standard words that rules are matched against (see the module's note)."""
     words: list[str] = []
@@ -65,7 +71,9 @@ def standard_words(text: str, spellings: Mapping[str, tuple[str, ...]]) -> Wordi
             clause_starts.add(len(words))
             continue
         word = squeeze(token)
-        words.extend(spellings.get(word, (word,)))
+        # "kmsss" is read "kmss": a spelling is also looked up with every run typed once.
+        standard = spellings.get(word) or spellings.get(_single_letters(word), (word,))
+        words.extend(standard)
     offsets, position = [], 0
     for word in words:
         offsets.append(position)

@@ -1,13 +1,15 @@
-"""`nudgebot content check` and `nudgebot content preview` as an admin runs them."""
+"""`nudgebot content check`, `screen` and `preview` as an admin runs them."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 
 from nudgebot.cli import main
+from tests.conftest import MESSAGES_DIR
 
 
 def test_check_of_a_valid_library_exits_zero_with_counts_and_coverage(
@@ -42,17 +44,40 @@ def test_check_reports_every_error_and_exits_non_zero(
 def test_check_json_has_the_documented_shape(
     messages: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """--json gives topics, tips, errors and warnings (and coverage) for scripts."""
+    """--json gives topics, tips, errors and warnings (coverage and the safety corpus's
+    figures too) for scripts."""
     (messages / "extra.yaml").write_text("ui:\n  greting: Hi\n")
 
     status = main(["content", "check", str(messages), "--json"])
 
     report = json.loads(capsys.readouterr().out)
     assert status == 1
-    assert set(report) == {"topics", "tips", "errors", "warnings", "coverage"}
+    assert set(report) == {"topics", "tips", "errors", "warnings", "coverage", "safety_corpus"}
     assert report["errors"] == [
         "messages/extra.yaml:2:3: ui.greting: unknown UI string; did you mean 'greeting'?"
     ]
+
+
+def test_screen_prints_a_verdict_per_line_with_the_rule_that_decided(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`content screen --json` reads standard input and answers each line: verdict, level and
+    the file:line of the rule, or nulls for an ordinary message."""
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("I can't do this anymore\nmy stools look like tar\nnice walk\n")
+    )
+
+    status = main(["content", "screen", str(MESSAGES_DIR), "--json"])
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert status == 0
+    assert [(line["verdict"], line["level"]) for line in lines] == [
+        ("crisis", "ask"),
+        ("red_flag", "sure"),
+        (None, None),
+    ]
+    assert lines[0]["rule"].startswith("messages/safety.yaml:")
+    assert lines[2]["rule"] is None
 
 
 def test_preview_prints_the_tip_and_its_buttons(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
-from nudgebot.content import ContentLibrary
-from nudgebot.content.corpus_check import figure_key, recorded_figures
+from nudgebot.content import ContentLibrary, load_library
+from nudgebot.content.corpus_check import corpus_figures, figure_key, recorded_figures
 from nudgebot.content.safety import SafetyRules
 from nudgebot.content.safety_corpus import CORPUS_FOLDER, PARTS, measure, read_corpus
 from nudgebot.content.screening import SafetyKind, SafetyLevel
@@ -222,3 +225,19 @@ def test_every_zone_offered_in_setup_belongs_to_a_country() -> None:
     for language in ("en", "es", "de"):
         for zone in likely_zones(language):
             assert country_of_zone(zone) is not None, zone
+
+
+def test_content_check_warns_when_an_edit_lowers_recall(tmp_path: Path) -> None:
+    """Dropping a crisis rule makes `content check` warn, naming a message now missed; the
+    shipped rules draw no such warning."""
+    folder = tmp_path / "messages"
+    shutil.copytree(MESSAGES_DIR, folder)
+    safety = folder / "safety.yaml"
+    safety.write_text(safety.read_text().replace("        - suicid*\n", "", 1))
+
+    _, shipped_warnings = corpus_figures(load_library(MESSAGES_DIR).safety, MESSAGES_DIR)
+    _, warnings = corpus_figures(load_library(folder).safety, folder)
+
+    assert shipped_warnings == []
+    [warning] = [w for w in warnings if w.path == "tuning crisis en"]
+    assert "suicide" in warning.message
