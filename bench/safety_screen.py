@@ -1,5 +1,6 @@
 """The cost of the safety screen: compiling the shipped rules, and screening each message of the
-safety corpus, a long message and a message of Telegram's maximum length, side by side.
+safety corpus, a long message, a message of Telegram's maximum length and one crowded with the
+parts of a proximity rule, side by side.
 
     .venv/bin/python -m bench.safety_screen [--rounds 5]
 """
@@ -55,6 +56,8 @@ def main() -> None:
     compiled = (time.perf_counter() - start) * 1000
     corpus = [m.text for m in read_corpus(messages_dir / CORPUS_FOLDER)]
     long_one = " ".join(corpus[:12])
+    # Many occurrences of a proximity rule's parts, none near enough: the worst case of matching.
+    crowded = "all " * 341 + "took " * 273 + "pills " * 227
     longest = (long_one + " ") * (MAX_MESSAGE_CHARS // (len(long_one) + 1))
     print(f"library load {loaded:.0f} ms, of which compiling the safety rules {compiled:.0f} ms")
     print()
@@ -71,6 +74,12 @@ def main() -> None:
         _row(
             f"the longest Telegram text ({len(longest)} chars)",
             _timings(rules, [longest], arguments.rounds),
+        )
+    )
+    print(
+        _row(
+            f"'all took pills' repeated ({len(crowded)} chars)",
+            _timings(rules, [crowded], arguments.rounds),
         )
     )
 

@@ -7,8 +7,11 @@ import pytest
 from nudgebot.bot.callback_data import (
     MAX_CALLBACK_DATA_BYTES,
     CheckinPress,
+    SafetyAnswer,
     decode_checkin,
+    decode_safety,
     encode_checkin,
+    encode_safety,
 )
 from nudgebot.content.limits import MAX_OPTION_ID_BYTES
 
@@ -65,3 +68,13 @@ def test_option_that_cannot_be_encoded_is_an_error() -> None:
     """An option id outside the allowed alphabet is refused at encoding time."""
     with pytest.raises(ValueError, match="cannot be encoded"):
         encode_checkin(1, "Did it")
+
+
+def test_safety_buttons_round_trip_and_forged_data_is_refused() -> None:
+    """A safety question's buttons decode to their kind and answer; anything else is None."""
+    assert decode_safety(encode_safety("crisis", True)) == SafetyAnswer("crisis", True)
+    assert decode_safety(encode_safety("red_flag", False)) == SafetyAnswer("red_flag", False)
+    for forged in ("sf:crisis:maybe", "sf:other:help", "sf:crisis:help:x", "", None):
+        assert decode_safety(forged) is None
+    with pytest.raises(ValueError, match="no safety question"):
+        encode_safety("other", True)

@@ -23,7 +23,7 @@ from nudgebot.db import (
     create_session_factory,
 )
 from nudgebot.db.repositories import DeliveryRepository, SubscriberRepository
-from nudgebot.services.safety import SafetyService, country_of_zone
+from nudgebot.services.safety import SafetyResult, SafetyService, country_of_zone
 
 NOW = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
 CHAT = 5001
@@ -40,6 +40,12 @@ DIET_TOPICS = [
 def safety(sessions: async_sessionmaker[AsyncSession], content: ContentStore) -> SafetyService:
     """The safety service on the test database and the shipped content."""
     return SafetyService(sessions, content)
+
+
+def reply_of(result: SafetyResult) -> str:
+    """The one plain reply of `result`."""
+    [reply] = result.replies
+    return reply
 
 
 async def add_subscriber(
@@ -115,8 +121,7 @@ async def test_crisis_reply_gives_the_lines_of_the_subscribers_country(
 
     assert result.kind is SafetyKind.CRISIS
     assert result.country == country_of_zone(zone)
-    assert result.reply is not None
-    assert number in result.reply
+    assert number in reply_of(result)
 
 
 async def test_crisis_reply_is_in_the_stored_language_not_telegrams(
@@ -128,8 +133,7 @@ async def test_crisis_reply_is_in_the_stored_language_not_telegrams(
     result = await safety.screen(CHAT, "I want to die", NOW, "en")
 
     assert result.language == "es"
-    assert result.reply is not None
-    assert result.reply.startswith("💛 Gracias por contármelo.")
+    assert reply_of(result).startswith("💛 Gracias por contármelo.")
 
 
 async def test_a_country_without_its_own_lines_gets_the_directory(
@@ -141,9 +145,8 @@ async def test_a_country_without_its_own_lines_gets_the_directory(
     result = await safety.screen(CHAT, "suicidal", NOW, "en")
 
     assert result.country == "DE"
-    assert result.reply is not None
-    assert "findahelpline.com" in result.reply
-    assert "local emergency number" in result.reply
+    assert "findahelpline.com" in reply_of(result)
+    assert "local emergency number" in reply_of(result)
 
 
 async def test_someone_never_subscribed_still_gets_the_crisis_reply(
@@ -154,9 +157,8 @@ async def test_someone_never_subscribed_still_gets_the_crisis_reply(
 
     assert result.kind is SafetyKind.CRISIS
     assert result.country is None
-    assert result.reply is not None
-    assert "Gracias por contármelo" in result.reply
-    assert "findahelpline.com" in result.reply
+    assert "Gracias por contármelo" in reply_of(result)
+    assert "findahelpline.com" in reply_of(result)
 
 
 async def test_a_crisis_holds_no_topics(
@@ -185,8 +187,7 @@ async def test_a_red_flag_holds_the_diet_topics_for_seven_days(
     assert subscriber.paused_topics == DIET_TOPICS
     assert subscriber.paused_topics_until == NOW + timedelta(days=7)
     assert result.held_until == NOW + timedelta(days=7)
-    assert result.reply is not None
-    assert "profesional sanitario" in result.reply
+    assert "profesional sanitario" in reply_of(result)
 
 
 async def test_a_red_flag_keeps_a_longer_hold_and_its_topics(
@@ -228,7 +229,7 @@ async def test_an_ordinary_message_changes_nothing(
 
     subscriber = await stored(sessions)
     assert result.kind is None
-    assert result.reply is None
+    assert result.replies == []
     assert subscriber.updated_at == NOW - timedelta(days=10)
 
 
@@ -245,8 +246,7 @@ async def test_the_crisis_reply_goes_out_even_without_a_database(
         await engine.dispose()
 
     assert result.kind is SafetyKind.CRISIS
-    assert result.reply is not None
-    assert "Gracias por contármelo" in result.reply
+    assert "Gracias por contármelo" in reply_of(result)
 
 
 async def test_a_red_flag_skips_a_queued_diet_tip_and_keeps_others(
@@ -319,11 +319,10 @@ async def test_a_weaker_match_gets_the_question_and_holds_nothing(
 
     subscriber = await stored(sessions)
     assert result.level is SafetyLevel.ASK
-    assert result.reply is None
+    assert result.replies == []
     assert result.alert is None
-    assert result.question_kind is SafetyKind.CRISIS
-    assert result.question is not None
-    assert result.question.help_button == "I need help now"
+    assert result.asked == [SafetyKind.CRISIS]
+    assert result.messages[0].help_button == "I need help now"
     assert subscriber.paused_topics is None
     assert subscriber.last_reply_at == NOW
 
@@ -340,9 +339,8 @@ async def test_a_sure_red_flag_with_a_weaker_crisis_match_gets_both(
     )
 
     assert result.kind is SafetyKind.RED_FLAG
-    assert result.reply is not None
-    assert "please see a clinician soon" in result.reply
-    assert result.question_kind is SafetyKind.CRISIS
+    assert "please see a clinician soon" in reply_of(result)
+    assert result.asked == [SafetyKind.CRISIS]
     assert (await stored(sessions)).paused_topics == DIET_TOPICS
 
 
@@ -354,8 +352,7 @@ async def test_i_need_help_now_gets_the_crisis_reply_and_an_alert(
 
     result = await safety.answer(CHAT, SafetyKind.CRISIS, True, NOW, "en")
 
-    assert result.reply is not None
-    assert "13 11 14" in result.reply
+    assert "13 11 14" in reply_of(result)
     assert result.alert is AlertReason.HELP_ASKED
 
 
@@ -370,10 +367,8 @@ async def test_im_ok_gets_a_kind_word_and_holds_nothing(
 
     assert crisis.alert is None
     assert red_flag.alert is None
-    assert crisis.reply is not None
-    assert "Hard days happen" in crisis.reply
-    assert red_flag.reply is not None
-    assert "carry on as usual" in red_flag.reply
+    assert "Hard days happen" in reply_of(crisis)
+    assert "carry on as usual" in reply_of(red_flag)
     assert (await stored(sessions)).paused_topics is None
 
 
@@ -385,7 +380,42 @@ async def test_new_or_worse_to_the_red_flag_question_holds_food_tips(
 
     result = await safety.answer(CHAT, SafetyKind.RED_FLAG, True, NOW, "en")
 
-    assert result.reply is not None
-    assert "please see a clinician soon" in result.reply
+    assert "please see a clinician soon" in reply_of(result)
     assert result.held_until == NOW + timedelta(days=7)
     assert (await stored(sessions)).paused_topics == DIET_TOPICS
+
+
+async def test_a_crisis_and_a_red_flag_in_one_message_get_both_answers(
+    safety: SafetyService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A message that is both gets the crisis lines first, then the clinician reply and the
+    hold: a crisis never hides a red flag."""
+    await add_subscriber(sessions)
+
+    result = await safety.screen(
+        CHAT, "I want to die and there has been blood in my stool for a week", NOW, "en"
+    )
+
+    crisis, red_flag = result.replies
+    assert "glad you told me" in crisis
+    assert "please see a clinician soon" in red_flag
+    assert result.alert is AlertReason.CRISIS
+    assert (await stored(sessions)).paused_topics == DIET_TOPICS
+
+
+async def test_without_a_database_a_red_flag_reply_promises_no_hold(
+    content: ContentStore, tmp_path: Path
+) -> None:
+    """When the hold could not be stored, the reply still says to see a clinician but does not
+    say food tips are paused."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'nowhere.sqlite3'}")
+    try:
+        safety = SafetyService(create_session_factory(engine), content)
+
+        result = await safety.screen(CHAT, "there is blood in my stool", NOW, "en")
+    finally:
+        await engine.dispose()
+
+    assert "please see a clinician soon" in reply_of(result)
+    assert "pause" not in reply_of(result)
+    assert result.held_until is None

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -27,7 +27,7 @@ from nudgebot.bot.callback_data import SAFETY_PATTERN, decode_safety, encode_saf
 from nudgebot.bot.languages import update_language
 from nudgebot.content import ContentStore
 from nudgebot.content.screening import SafetyKind
-from nudgebot.services.safety import SafetyResult, SafetyService
+from nudgebot.services.safety import SafetyMessage, SafetyResult, SafetyService
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ Clock = Callable[[], datetime]
 # Before every other handler (they are in group 0 and up), so no command, conversation or note
 # handler sees a message the screen has answered.
 SAFETY_GROUP = -1
+# Alerts about one chat closer together than this are one alert.
+ALERT_QUIET = timedelta(minutes=10)
 
 
 class SafetyHandlers:
@@ -51,6 +53,9 @@ class SafetyHandlers:
         self._safety = safety_service
         self._alerts = alerts
         self._clock = clock
+        # When each chat's admins were last alerted. In memory on purpose: after a restart one
+        # more alert is no harm, and it only keeps repeated presses from flooding the admins.
+        self._alerted: dict[int, datetime] = {}
 
     def register(self, application: Application) -> None:  # type: ignore[type-arg]
         """Screen private texts and captions, commands included ("/note I want to die"), and
@@ -83,7 +88,9 @@ class SafetyHandlers:
         raise ApplicationHandlerStop
 
     async def answer(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A press on a safety question's button: the sure reply, or a kind word."""
+        """A press on a safety question's button: the sure reply, or a kind word. Only in a
+        private chat, where the bot asked: button data can be forged, and a group is no place
+        for crisis lines."""
         query = update.callback_query
         chat = update.effective_chat
         pressed = decode_safety(query.data if query else None)
@@ -93,6 +100,8 @@ class SafetyHandlers:
             await query.answer()
         except TelegramError:
             logger.warning("could not answer a safety button in chat %s", chat.id, exc_info=True)
+        if chat.type != ChatType.PRIVATE or not isinstance(query.message, Message):
+            raise ApplicationHandlerStop
         result = await self._safety.answer(
             chat.id,
             SafetyKind(pressed.kind),
@@ -100,38 +109,40 @@ class SafetyHandlers:
             self._clock(),
             update_language(update, self._content.library),
         )
-        if isinstance(query.message, Message):
-            await self._send(query.message, chat.id, result)
+        await self._send(query.message, chat.id, result)
         raise ApplicationHandlerStop
 
     async def _send(self, message: Message, chat_id: int, result: SafetyResult) -> None:
-        """The reply, then the question with its buttons; then the admins' alert, which goes
-        out even when Telegram refused the reply."""
-        try:
-            if result.reply is not None:
-                await message.reply_text(result.reply, parse_mode=ParseMode.HTML)
-            if result.question is not None and result.question_kind is not None:
-                kind = result.question_kind.value
-                keyboard = InlineKeyboardMarkup(
-                    [
-                        [
-                            InlineKeyboardButton(
-                                result.question.help_button,
-                                callback_data=encode_safety(kind, True),
-                            )
-                        ],
-                        [
-                            InlineKeyboardButton(
-                                result.question.fine_button,
-                                callback_data=encode_safety(kind, False),
-                            )
-                        ],
-                    ]
-                )
+        """Each reply and question in order; then the admins' alert, which goes out even when
+        Telegram refused the reply, at most once per chat in ALERT_QUIET (pressing "I need help
+        now" again and again is one person asking, not many)."""
+        for safety_message in result.messages:
+            try:
                 await message.reply_text(
-                    result.question.text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+                    safety_message.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=_buttons(safety_message),
                 )
-        except TelegramError:
-            logger.warning("could not send the safety reply to chat %s", chat_id, exc_info=True)
-        if result.alert is not None:
-            await self._alerts.crisis(chat_id, result.alert)
+            except TelegramError:
+                logger.warning("could not send a safety reply to chat %s", chat_id, exc_info=True)
+        if result.alert is None:
+            return
+        now = self._clock()
+        last = self._alerted.get(chat_id)
+        if last is not None and now - last < ALERT_QUIET:
+            return
+        self._alerted[chat_id] = now
+        await self._alerts.crisis(chat_id, result.alert)
+
+
+def _buttons(message: SafetyMessage) -> InlineKeyboardMarkup | None:
+    """The help and fine buttons of a question, one per row; none for a plain reply."""
+    if message.asks is None or message.help_button is None or message.fine_button is None:
+        return None
+    kind = message.asks.value
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(message.help_button, callback_data=encode_safety(kind, True))],
+            [InlineKeyboardButton(message.fine_button, callback_data=encode_safety(kind, False))],
+        ]
+    )

@@ -86,6 +86,10 @@ def _check(settings: Settings, directory: Path | None, *, as_json: bool, record:
         written = record_figures(figures, folder)
         corpus_warnings = []
         print(f"recorded the safety figures in {written}", file=sys.stderr)
+    elif record:
+        print(
+            "nudgebot: the safety figures were not recorded: fix the errors first", file=sys.stderr
+        )
     warnings = [*warnings, *corpus_warnings]
     topics = len(library_or_none.topics) if library_or_none else 0
     tips = len(library_or_none.tips) if library_or_none else 0

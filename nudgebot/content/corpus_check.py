@@ -24,6 +24,7 @@ from nudgebot.content.safety_corpus import (
 # JSON, not YAML: every *.yaml under messages/ is read as content.
 RECORD_FILE = "recall.json"
 RECORDED_DIGITS = 4
+TUNING = "tuning"
 # How many wrongly screened messages a warning quotes.
 _SHOWN = 5
 
@@ -34,7 +35,14 @@ def recorded_figures(corpus: Path) -> dict[str, dict[str, float]]:
         data = json.loads((corpus / RECORD_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    # An entry edited by hand into something else is left out, not a crash.
+    return {
+        key: {name: value for name, value in figures.items() if isinstance(value, int | float)}
+        for key, figures in data.items()
+        if isinstance(figures, dict)
+    }
 
 
 def record_figures(figures: list[Figure], messages_dir: Path) -> Path:
@@ -77,7 +85,12 @@ def corpus_figures(rules: SafetyRules, messages_dir: Path) -> tuple[list[Figure]
             if (m.part, m.kind, m.language) == (figure.part, figure.kind, figure.language)
             and not is_caught(m, rules.screen(m.text))
         ]
-        examples = "; ".join(f"{m.where}: {m.text!r}" for m in wrong[:_SHOWN])
+        # Only tuning messages are quoted: the other parts are measured, never read.
+        examples = (
+            "; ".join(f"{m.where}: {m.text!r}" for m in wrong[:_SHOWN])
+            if figure.part == TUNING
+            else f"{len(wrong)} messages, not quoted: this part is measured, never read"
+        )
         warnings.append(
             Problem(
                 str(corpus / RECORD_FILE),

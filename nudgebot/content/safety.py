@@ -96,16 +96,26 @@ class SafetyRules:
         )
 
     def reply(
-        self, kind: SafetyKind, language: str, country: str | None, default_language: str
+        self,
+        kind: SafetyKind,
+        language: str,
+        country: str | None,
+        default_language: str,
+        *,
+        held: bool = False,
     ) -> str:
-        """The sure reply (Telegram HTML) to a message of `kind`, in `language`."""
+        """The sure reply (Telegram HTML) to a message of `kind`, in `language`; a red flag's
+        says food tips are paused only when the hold was stored (`held`)."""
         section = self._require()
         if kind is SafetyKind.CRISIS:
             template = pick(section.crisis.reply, language, default_language)
             resources = self.resources(language, country, default_language)
             return template.format(resources=resources)
-        template = pick(section.red_flag.reply, language, default_language)
-        return template.format(days=section.red_flag.hold_days)
+        reply = pick(section.red_flag.reply, language, default_language)
+        if not held:
+            return reply
+        note = pick(section.red_flag.hold_note, language, default_language)
+        return f"{reply}\n\n{note.format(days=section.red_flag.hold_days)}"
 
     def question(
         self, kind: SafetyKind, language: str, default_language: str

@@ -29,7 +29,7 @@ _QUESTION_PARTS = ("text", "help_button", "fine_button", "fine_reply")
 # Placeholders each text may use; the ones in REQUIRED must be there.
 _ALLOWED: dict[KeyPath, frozenset[str]] = {
     ("crisis", "reply"): frozenset({"resources"}),
-    ("red_flag", "reply"): frozenset({"days"}),
+    ("red_flag", "hold_note"): frozenset({"days"}),
     ("admin_alerts", "crisis"): frozenset({"chat_id"}),
     ("admin_alerts", "help_asked"): frozenset({"chat_id"}),
 }
@@ -80,6 +80,7 @@ class _SafetyChecker:
         alerts = section.admin_alerts
         yield from self._text(("admin_alerts", "crisis"), alerts.crisis, required=False)
         yield from self._text(("admin_alerts", "help_asked"), alerts.help_asked, required=False)
+        yield from self._text(("red_flag", "hold_note"), section.red_flag.hold_note)
         yield from self._holds()
         yield from self._resources()
 

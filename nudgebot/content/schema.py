@@ -202,8 +202,10 @@ class CrisisRules(ScreenedKind):
 class RedFlagRules(ScreenedKind):
     """Gut symptoms that need a clinician, the reply, and the diet tips held back meanwhile."""
 
-    # Telegram HTML; may use {days}, the length of the hold.
+    # Telegram HTML: see a clinician.
     reply: LocalizedText
+    # Added to the reply when the hold was stored; may use {days}, its length.
+    hold_note: LocalizedText
     hold_topics: list[Identifier] = Field(min_length=1)
     # Tips with any of these tags are held back too, whatever their topic.
     hold_tags: list[Identifier] = Field(default_factory=list)
@@ -214,8 +216,11 @@ class Negation(_Strict):
     """Words that, just before a sure match, lower it to a question (never silence it)."""
 
     words: list[str] = Field(min_length=1)
-    # How many words before the match are looked at, within the same clause.
-    within: int = Field(default=3, ge=1, le=6)
+    # Words that may stand between the negation and the match ("not *going to* kill myself");
+    # any other word ends the negation's reach, as does the end of a clause.
+    between: list[str] = Field(default_factory=list)
+    # How many of those at most.
+    within: int = Field(default=3, ge=0, le=6)
     # Phrases whose negation word is not one ("no sé", "not sure"... as fillers).
     ignore: list[str] = Field(default_factory=list)
 

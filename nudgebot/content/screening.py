@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import product
 
 from nudgebot.content.schema import NearRule, Negation, ScreenedKind, ScreenRule
 from nudgebot.content.wording import Wording, fold, squeeze, standard_words
@@ -37,6 +37,8 @@ NUMBER_MARK = "#"
 MIN_STEM_LETTERS = 4
 _RUN = re.compile(r"(.)\1*")
 _WORD = re.compile(r"[^\W\d_]+|\d+")
+# Letters, digits, spaces, apostrophes and hyphens are what a rule word may hold.
+_STRAY_MARK = re.compile(r"[^\w\s'’´`\-]|_")
 _GROUP = re.compile(r"^\{([a-z0-9][a-z0-9_-]*)\}$")
 _OPTIONAL = re.compile(r"^\((.+)\)$")
 
@@ -106,6 +108,12 @@ def _literal(text: str, spellings: Mapping[str, tuple[str, ...]]) -> str:
         raise RuleSyntaxError(f"{STEM_MARK!r} may only end a word, as in 'suicid*'")
     if body == NUMBER_MARK:
         return _word_pattern(NUMBER_MARK, False)
+    if stray := _STRAY_MARK.search(body):
+        # Marks are dropped from what people write, so "suicid.+" would quietly be "suicid".
+        raise RuleSyntaxError(
+            f"{stray.group(0)!r} in {text!r} is not rule syntax: write words, '*' after a stem, "
+            "'/' between words, '|' between phrases"
+        )
     words = [squeeze(token) for token in _WORD.findall(fold(body))]
     if not words:
         raise RuleSyntaxError(f"{text!r} has no letters or digits to match")
@@ -203,8 +211,10 @@ class _Rule:
     parts: tuple[re.Pattern[str], ...]
     within: int = 0
 
-    def spans(self, wording: Wording, covered: Sequence[Span]) -> Iterator[Span]:
-        """Each place the rule matches, leaving out occurrences inside a look-alike."""
+    def matches(self, wording: Wording, covered: Sequence[Span]) -> Iterator[tuple[Span, ...]]:
+        """Each place the rule matches, as the words of each part, leaving out occurrences
+        inside a look-alike. The parts of one match are different words, and its earliest part
+        is each occurrence in turn, so a long text costs occurrences x parts x `within`."""
         found = [
             [
                 span
@@ -214,12 +224,49 @@ class _Rule:
             for part in self.parts
         ]
         if len(found) == 1:
-            yield from found[0]
+            for span in found[0]:
+                yield (span,)
             return
-        for combination in product(*found):
-            starts = [start for start, _ in combination]
-            if max(starts) - min(starts) <= self.within:
-                yield min(starts), max(end for _, end in combination)
+        if not all(found):
+            return
+        starts = [[start for start, _ in spans] for spans in found]
+        for anchor, spans in enumerate(found):
+            for first in spans:
+                chosen = self._around(first, anchor, found, starts)
+                if chosen is not None:
+                    yield chosen
+
+    def _around(
+        self, first: Span, anchor: int, found: list[list[Span]], starts: list[list[int]]
+    ) -> tuple[Span, ...] | None:
+        """A match whose earliest part is `first` (of part `anchor`), or None."""
+        chosen = {anchor: first}
+        for index, spans in enumerate(found):
+            if index == anchor:
+                continue
+            position = bisect_left(starts[index], first[0])
+            while position < len(spans) and spans[position][0] <= first[0] + self.within:
+                candidate = spans[position]
+                if not any(_overlap(candidate, taken) for taken in chosen.values()):
+                    chosen[index] = candidate
+                    break
+                position += 1
+            else:
+                return None
+        return tuple(chosen[index] for index in range(len(found)))
+
+    def spans(self, wording: Wording, covered: Sequence[Span]) -> Iterator[Span]:
+        """Each place the rule matches, from its first word to its last."""
+        for parts in self.matches(wording, covered):
+            yield min(start for start, _ in parts), max(end for _, end in parts)
+
+
+def _word_set(texts: Sequence[str], spellings: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
+    return frozenset(word for text in texts for word in standard_words(text, spellings).words)
+
+
+def _overlap(one: Span, other: Span) -> bool:
+    return one[0] < other[1] and other[0] < one[1]
 
 
 def _unwrapped(pattern: str) -> str:
@@ -267,18 +314,26 @@ class _KindRules:
 @dataclass(frozen=True)
 class _NegationRules:
     words: frozenset[str]
+    between: frozenset[str]
     within: int
     ignore: tuple[_Rule, ...]
 
     def before(self, wording: Wording, start: int) -> bool:
-        """Whether a negation word comes shortly before word `start`, in the same clause."""
-        clause = max(index for index in wording.clause_starts if index <= start)
-        first = max(clause, start - self.within)
+        """Whether a negation word stands just before word `start`, in the same clause, with
+        at most `within` of the `between` words in between ("not going to kill myself"; not
+        "I'm not ok I want to die")."""
         ignored = [span for rule in self.ignore for span in rule.spans(wording, ())]
-        return any(
-            wording.words[index] in self.words and not _inside((index, index + 1), ignored)
-            for index in range(first, start)
-        )
+        index = start - 1
+        for _ in range(self.within + 1):
+            if index < 0 or index + 1 in wording.clause_starts:
+                return False
+            word = wording.words[index]
+            if word in self.words and not _inside((index, index + 1), ignored):
+                return True
+            if word not in self.between:
+                return False
+            index -= 1
+        return False
 
 
 class Screen:
@@ -323,11 +378,8 @@ class Screen:
         ]
         negation_rules = (
             _NegationRules(
-                frozenset(
-                    word
-                    for text in negation.words
-                    for word in standard_words(text, spellings).words
-                ),
+                _word_set(negation.words, spellings),
+                _word_set(negation.between, spellings),
                 negation.within,
                 tuple(
                     compiler.compile(phrase, locate(("negation", "ignore", index)))
@@ -346,7 +398,14 @@ class Screen:
         return Screening(findings.get(SafetyKind.CRISIS), findings.get(SafetyKind.RED_FLAG))
 
     def _find(self, rules: _KindRules, wording: Wording) -> Finding | None:
-        covered = [span for rule in rules.look_alikes for span in rule.spans(wording, ())]
+        # A look-alike covers its own words, not the words between its parts: "had steak, now
+        # there is blood in my poo" keeps its blood although "steak ... blood" is a look-alike.
+        covered = [
+            span
+            for rule in rules.look_alikes
+            for parts in rule.matches(wording, ())
+            for span in parts
+        ]
         negated: _Rule | None = None
         for rule in rules.sure:
             for start, _ in rule.spans(wording, covered):

@@ -10,8 +10,8 @@ written "can't go on" matches "cant go on", "cannot go on" and "CAN NOT GO ON!!"
    "soo"); a single letter of a rule matches one typed once or twice ("die" matches "diiiie"),
    a doubled one only two ("poop" never matches "pop");
 4. each word in `spellings` is replaced by its standard words ("cant" -> "can not", "kms" ->
-   "kill myself", "xq" -> "porque"), found as typed or with every letter once ("kmsss"); one
-   pass, so a replacement is never respelled again.
+   "kill myself", "xq" -> "porque"), found as typed or, for a drawn-out word ("kmsss"), with
+   every letter once; one pass, so a replacement is never respelled again.
 """
 
 from __future__ import annotations
@@ -71,9 +71,12 @@ def standard_words(text: str, spellings: Mapping[str, tuple[str, ...]]) -> Wordi
             clause_starts.add(len(words))
             continue
         word = squeeze(token)
-        # "kmsss" is read "kmss": a spelling is also looked up with every run typed once.
-        standard = spellings.get(word) or spellings.get(_single_letters(word), (word,))
-        words.extend(standard)
+        standard = spellings.get(word)
+        if standard is None and word != token:
+            # "kmsss" is read "kmss": a drawn-out word is also looked up with every letter once
+            # ("noose", typed so, must not become "nose").
+            standard = spellings.get(_single_letters(word))
+        words.extend(standard or (word,))
     offsets, position = [], 0
     for word in words:
         offsets.append(position)

@@ -1,8 +1,8 @@
 """Screening what subscribers write: crisis language gets help at once, gut red flags a clinician.
 
 The bot never counsels. A crisis message gets a warm reply with crisis lines for the person's
-country; a gut red flag gets "please see a clinician soon" and a week without diet tips. What
-they wrote is never stored.
+country; a gut red flag gets "please see a clinician soon" and a week without food tips; a
+weaker match of either gets a question first. What they wrote is never stored.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nudgebot.content import ContentLibrary, ContentStore
-from nudgebot.content.safety import AlertReason, SafetyQuestionText
+from nudgebot.content.safety import AlertReason
 from nudgebot.content.screening import SafetyKind, SafetyLevel
 from nudgebot.db.models import Subscriber
 from nudgebot.db.repositories import DeliveryRepository, SubscriberRepository
@@ -34,26 +34,52 @@ _ZONE_TABLES = ("zone.tab", "zone1970.tab")
 
 
 @dataclass(frozen=True)
-class SafetyResult:
-    """What screening (or an answer to its question) found, and what to send at once.
+class SafetyMessage:
+    """One message to send at once (Telegram HTML); a question carries its two buttons."""
 
-    `reply` (Telegram HTML) goes first, then `question` with its two buttons; `alert` says
-    whether admins must hear of it.
-    """
+    text: str
+    # The kind whose question this is, or None for a plain reply.
+    asks: SafetyKind | None = None
+    help_button: str | None = None
+    fine_button: str | None = None
+
+
+@dataclass(frozen=True)
+class SafetyResult:
+    """What screening (or an answer to its question) found, and what to send at once, in
+    order: a crisis's message before a red flag's."""
 
     kind: SafetyKind | None
     language: str
     level: SafetyLevel | None = None
-    reply: str | None = None
-    question: SafetyQuestionText | None = None
-    question_kind: SafetyKind | None = None
+    messages: tuple[SafetyMessage, ...] = ()
     alert: AlertReason | None = None
     # The country the crisis lines were chosen for (None: by language).
     country: str | None = None
-    # Until when diet tips are held back, after a red flag from a subscriber.
+    # Until when food tips are held back, after a red flag from a subscriber.
     held_until: datetime | None = None
     # Where the rule that decided is written (file:line), for logs and `content screen`.
     rule: str | None = None
+
+    @property
+    def replies(self) -> list[str]:
+        """The plain replies, in order."""
+        return [message.text for message in self.messages if message.asks is None]
+
+    @property
+    def asked(self) -> list[SafetyKind]:
+        """The kinds asked about, in order."""
+        return [message.asks for message in self.messages if message.asks is not None]
+
+
+@dataclass(frozen=True)
+class _Subscriber:
+    """What answering needs of the person writing: their language and country, and whether a
+    hold asked for was stored (until when)."""
+
+    language: str
+    country: str | None
+    held_until: datetime | None
 
 
 def _table_texts() -> Iterable[str]:
@@ -101,11 +127,11 @@ class SafetyService:
     async def screen(
         self, chat_id: int, text: str, now: datetime, telegram_language: str
     ) -> SafetyResult:
-        """Screen `text` from `chat_id`; a sure red flag holds their diet tips back from `now`.
+        """Screen `text` from `chat_id`; a sure red flag holds their food tips back from `now`.
 
-        A sure crisis gets the crisis reply and an alert; a sure red flag the clinician reply and
-        the hold (and the crisis question too, when the text also worries weakly); a weaker match
-        gets its question first. Replies are in the subscriber's stored language (else
+        Each kind found is answered at its level: a sure crisis with the crisis lines and an
+        alert, a sure red flag with "see a clinician" and the hold, a weaker match of either with
+        its question. Replies are in the subscriber's stored language (else
         `telegram_language`), with crisis lines for the country of their time zone. People who
         never subscribed get the same replies. Text without a match touches no database.
         """
@@ -114,43 +140,19 @@ class SafetyService:
         verdict = screening.verdict
         if verdict is None:
             return SafetyResult(None, telegram_language)
-        hold = verdict.kind is SafetyKind.RED_FLAG and verdict.level is SafetyLevel.SURE
-        language, country, held_until = await self._touch(chat_id, now, telegram_language, hold)
-        default = library.default_language
-        if verdict.level is SafetyLevel.ASK:
-            question = library.safety.question(verdict.kind, language, default)
-            return SafetyResult(
-                verdict.kind,
-                language,
-                verdict.level,
-                None,
-                question,
-                verdict.kind,
-                country=country,
-                rule=verdict.rule,
-            )
-        reply = library.safety.reply(verdict.kind, language, country, default)
-        if verdict.kind is SafetyKind.CRISIS:
-            return SafetyResult(
-                verdict.kind,
-                language,
-                verdict.level,
-                reply,
-                alert=AlertReason.CRISIS,
-                country=country,
-                rule=verdict.rule,
-            )
-        # A red flag from someone who also wrote something weakly worrying: both answered.
-        also_crisis = screening.crisis is not None
+        found = [f for f in (screening.crisis, screening.red_flag) if f is not None]
+        hold = any(f.kind is SafetyKind.RED_FLAG and f.level is SafetyLevel.SURE for f in found)
+        person = await self._touch(chat_id, now, telegram_language, hold=hold)
+        messages = tuple(self._message(f.kind, f.level, person) for f in found)
+        crisis_sure = screening.crisis is not None and screening.crisis.level is SafetyLevel.SURE
         return SafetyResult(
             verdict.kind,
-            language,
+            person.language,
             verdict.level,
-            reply,
-            library.safety.question(SafetyKind.CRISIS, language, default) if also_crisis else None,
-            SafetyKind.CRISIS if also_crisis else None,
-            country=country,
-            held_until=held_until,
+            messages,
+            alert=AlertReason.CRISIS if crisis_sure else None,
+            country=person.country,
+            held_until=person.held_until,
             rule=verdict.rule,
         )
 
@@ -164,33 +166,42 @@ class SafetyService:
     ) -> SafetyResult:
         """The person's answer to the question of `kind`: help gets the sure reply (and for a
         crisis, the admins an alert; for a red flag, the hold), fine a kind word and nothing
-        else."""
+        else. Nothing at all when the live library no longer screens."""
         library = self._content.library
+        if library.safety.section is None:
+            return SafetyResult(None, telegram_language)
         hold = needs_help and kind is SafetyKind.RED_FLAG
-        language, country, held_until = await self._touch(chat_id, now, telegram_language, hold)
-        default = library.default_language
+        person = await self._touch(chat_id, now, telegram_language, hold=hold)
         if not needs_help:
-            return SafetyResult(
-                kind, language, reply=library.safety.fine_reply(kind, language, default)
-            )
-        reply = library.safety.reply(kind, language, country, default)
-        alert = AlertReason.HELP_ASKED if kind is SafetyKind.CRISIS else None
+            fine = library.safety.fine_reply(kind, person.language, library.default_language)
+            return SafetyResult(kind, person.language, messages=(SafetyMessage(fine),))
         return SafetyResult(
             kind,
-            language,
+            person.language,
             SafetyLevel.SURE,
-            reply,
-            alert=alert,
-            country=country,
-            held_until=held_until,
+            (self._message(kind, SafetyLevel.SURE, person),),
+            alert=AlertReason.HELP_ASKED if kind is SafetyKind.CRISIS else None,
+            country=person.country,
+            held_until=person.held_until,
+        )
+
+    def _message(self, kind: SafetyKind, level: SafetyLevel, person: _Subscriber) -> SafetyMessage:
+        library = self._content.library
+        default = library.default_language
+        if level is SafetyLevel.ASK:
+            question = library.safety.question(kind, person.language, default)
+            return SafetyMessage(question.text, kind, question.help_button, question.fine_button)
+        held = person.held_until is not None
+        return SafetyMessage(
+            library.safety.reply(kind, person.language, person.country, default, held=held)
         )
 
     async def _touch(
-        self, chat_id: int, now: datetime, telegram_language: str, hold: bool
-    ) -> tuple[str, str | None, datetime | None]:
+        self, chat_id: int, now: datetime, telegram_language: str, *, hold: bool
+    ) -> _Subscriber:
         """The subscriber's language and country; their silence ends, and with `hold` their
         food tips are held back. Someone in crisis is answered whatever state the database is
-        in, so a database error leaves the Telegram language and no country."""
+        in, so a database error leaves the Telegram language, no country and no hold."""
         library = self._content.library
         language, country, held_until = telegram_language, None, None
         try:
@@ -213,7 +224,8 @@ class SafetyService:
                         await take_back_unsent(session, library, skipped)
         except (SQLAlchemyError, OSError):
             logger.exception("safety screening could not read or update chat %s", chat_id)
-        return language, country, held_until
+            held_until = None
+        return _Subscriber(language, country, held_until)
 
 
 def _hold_diet_topics(subscriber: Subscriber, library: ContentLibrary, now: datetime) -> datetime:

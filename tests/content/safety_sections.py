@@ -30,6 +30,7 @@ def rules(
                 "red_flag": {
                     "sure": {"en": ["black stool"]},
                     "reply": "r",
+                    "hold_note": "held {days} days",
                     "hold_topics": ["x"],
                     "question": QUESTION,
                 },

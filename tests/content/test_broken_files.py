@@ -45,7 +45,7 @@ safety:
       en: [blood in stool*]
       es: [sangre en las heces]
     hold_topics: [fermented-foods]
-    reply:
+    hold_note:
       en: See a clinician soon; no diet tips for {days} days.
       es: Consulta pronto; sin consejos de dieta {days} días.
   resources:
@@ -60,7 +60,7 @@ _QUESTION = (
     "    question: {text: Are you safe, help_button: Help, fine_button: OK, fine_reply: Good.}\n"
 )
 VALID_SAFETY = VALID_SAFETY.replace("  red_flag:\n", _QUESTION + "  red_flag:\n").replace(
-    "  resources:\n", _QUESTION + "  resources:\n"
+    "  resources:\n", _QUESTION + "    reply: See a clinician.\n  resources:\n"
 )
 
 
@@ -328,7 +328,7 @@ CASES = [
         id="safety-phrases-missing-a-language",
     ),
     pytest.param(
-        safety_with("hacerme daño]", "hacerme daño, Hacerme-Dano!]"),
+        safety_with("hacerme daño]", "hacerme daño, Hacerme-Dano]"),
         "messages/extra.yaml:5:41: safety.crisis.sure.es[2]: duplicate rule: "
         "safety.crisis.sure.es[1] matches the same words once capitals, accents, punctuation "
         "and spellings are ignored",
@@ -372,30 +372,30 @@ CASES = [
     ),
     pytest.param(
         safety_with("no diet tips for {days} days.", "no diet tips for {day} days."),
-        "messages/extra.yaml:16:7: safety.red_flag.reply.en: unknown placeholder {day} (this "
+        "messages/extra.yaml:16:7: safety.red_flag.hold_note.en: unknown placeholder {day} (this "
         "text accepts days)",
         id="safety-unknown-placeholder",
     ),
     pytest.param(
         safety_with("no diet tips for {days} days.", "no diet tips for {} days."),
-        "messages/extra.yaml:16:7: safety.red_flag.reply.en: an empty {} placeholder",
+        "messages/extra.yaml:16:7: safety.red_flag.hold_note.en: an empty {} placeholder",
         id="safety-empty-placeholder",
     ),
     pytest.param(
         safety_with("no diet tips for {days} days.", "no diet tips for {days:d} days."),
-        "messages/extra.yaml:16:7: safety.red_flag.reply.en: {days:d} takes no format or "
+        "messages/extra.yaml:16:7: safety.red_flag.hold_note.en: {days:d} takes no format or "
         "conversion: write {days}",
         id="safety-formatted-placeholder",
     ),
     pytest.param(
         safety_with("      GB: {en:", "      uk: {en:"),
-        "messages/extra.yaml:21:7: safety.resources.countries.uk: 'uk' is not a country code: "
+        "messages/extra.yaml:22:7: safety.resources.countries.uk: 'uk' is not a country code: "
         "use two capital letters (ISO 3166), such as GB or MX",
         id="safety-bad-country-code",
     ),
     pytest.param(
         safety_with("Samaritans 116 123, es:", "Samaritans & Shout, es:"),
-        "messages/extra.yaml:21:12: safety.resources.countries.GB.en: Telegram would refuse this "
+        "messages/extra.yaml:22:12: safety.resources.countries.GB.en: Telegram would refuse this "
         'HTML: Unescaped "&" (write &amp;) at character 12',
         id="safety-html-in-crisis-lines",
     ),

@@ -264,13 +264,17 @@ def test_a_country_without_lines_gets_the_directory_never_another_countrys_lines
 def test_the_red_flag_reply_asks_to_see_a_clinician_and_names_the_hold(
     library: ContentLibrary,
 ) -> None:
-    """The red-flag reply says to see a clinician soon and that diet tips pause for 7 days."""
-    english = library.safety.reply(RED_FLAG, "en", None, library.default_language)
-    spanish = library.safety.reply(RED_FLAG, "es", None, library.default_language)
+    """The red-flag reply says to see a clinician soon and, once the hold is stored, that food
+    tips pause for 7 days; without a stored hold it promises none."""
+    english = library.safety.reply(RED_FLAG, "en", None, library.default_language, held=True)
+    spanish = library.safety.reply(RED_FLAG, "es", None, library.default_language, held=True)
+    unheld = library.safety.reply(RED_FLAG, "en", None, library.default_language)
 
     assert "please see a clinician soon" in english
     assert "7 days" in english
     assert "7 días" in spanish
+    assert "please see a clinician soon" in unheld
+    assert "pause" not in unheld
 
 
 def test_the_shipped_red_flag_holds_exactly_the_diet_topics_for_a_week(

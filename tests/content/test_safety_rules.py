@@ -11,7 +11,7 @@ from nudgebot.content import ContentLibrary, load_library
 from nudgebot.content.corpus_check import corpus_figures, figure_key, recorded_figures
 from nudgebot.content.safety import SafetyRules
 from nudgebot.content.safety_corpus import CORPUS_FOLDER, PARTS, measure, read_corpus
-from nudgebot.content.screening import SafetyKind, SafetyLevel
+from nudgebot.content.screening import RuleSyntaxError, SafetyKind, SafetyLevel
 from nudgebot.scheduling.zones import likely_zones
 from nudgebot.services.safety import country_of_zone
 from tests.conftest import MESSAGES_DIR
@@ -114,6 +114,48 @@ def test_a_look_alike_cancels_a_part_of_a_proximity_rule() -> None:
     assert level(safety, "black beans, then my poop was black") is SURE
 
 
+def test_a_proximity_look_alike_covers_its_own_words_not_those_between() -> None:
+    """ "steak ... blood" as a look-alike lets "blood" beside "steak" pass, but not a "poo"
+    rule over the words in between."""
+    safety = rules(
+        [{"near": ["blood", "poo"], "within": 6}, "poo is black"],
+        look_alikes=[{"near": ["steak", "tar"], "within": 8}],
+    )
+
+    assert level(safety, "had steak, now there is blood in my poo") is SURE
+    assert level(safety, "a steak, then my poo is black like tar") is SURE
+
+
+def test_the_parts_of_a_proximity_match_are_different_words() -> None:
+    """A word in two parts' lists does not make a match on its own: "agony" is not both the
+    severity and the pain."""
+    safety = rules(
+        [{"near": ["agony/severe", "agony/pain"], "within": 3}],
+    )
+
+    assert level(safety, "this traffic is agony") is None
+    assert level(safety, "severe pain") is SURE
+    assert level(safety, "agony and pain") is SURE
+
+
+def test_a_word_typed_with_a_double_letter_is_not_read_as_another() -> None:
+    """Only a drawn-out word is also looked up with each letter once: "noose" stays "noose"
+    although "nose" has a spelling; "kmsss" is still "kms"."""
+    safety = rules(
+        ["bought a noose", "kill myself"],
+        spellings={"nose": "no se", "kms": "kill myself"},
+    )
+
+    assert level(safety, "I bought a noose") is SURE
+    assert level(safety, "kmsss") is SURE
+
+
+def test_a_rule_with_marks_that_are_not_rule_syntax_is_refused() -> None:
+    """ "suicid.+" would quietly be the word "suicid": the compiler refuses it."""
+    with pytest.raises(RuleSyntaxError, match="not rule syntax"):
+        rules(["suicid.+"])
+
+
 def test_an_ask_rule_gets_the_question_level() -> None:
     """A weaker rule gives the ask level, a sure one wins over it."""
     safety = rules(["kill myself"], ask=["can not do this anymore"])
@@ -123,17 +165,23 @@ def test_an_ask_rule_gets_the_question_level() -> None:
 
 
 def test_negation_lowers_a_sure_match_to_a_question_never_to_nothing() -> None:
-    """ "I'm not going to kill myself" is asked about; a negation in another clause or a
-    filler such as "not sure" changes nothing."""
+    """ "I'm not going to kill myself" is asked about; a negation in another clause, separated
+    by other words than the `between` ones, or a filler such as "not sure" changes nothing."""
     safety = rules(
-        ["kill myself"],
-        negation={"words": ["not", "never"], "within": 3, "ignore": ["not sure"]},
+        ["kill myself", "want to die"],
+        negation={
+            "words": ["not", "never"],
+            "between": ["going", "to"],
+            "within": 3,
+            "ignore": ["not sure"],
+        },
     )
 
     assert level(safety, "I'm not going to kill myself but") is ASK
     assert level(safety, "I would never kill myself") is ASK
     assert level(safety, "not today. kill myself is all I think") is SURE
-    assert level(safety, "not sure, kill myself maybe") is SURE
+    assert level(safety, "not sure kill myself maybe") is SURE
+    assert level(safety, "I'm not ok I want to die") is SURE
     assert level(safety, "I want to kill myself") is SURE
 
 
