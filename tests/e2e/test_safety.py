@@ -310,3 +310,29 @@ async def test_a_negated_crisis_statement_is_asked_about_not_ignored(
 
     [question] = await client.wait_for_messages(ADA, 1)
     assert "Are you safe right now?" in question["text"]
+
+
+async def test_pressing_i_need_help_now_again_alerts_the_admins_once(
+    bot: NudgeBot,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    """Each press gets the crisis lines; the admins hear once in ten minutes, then again."""
+    await add_subscriber(sessions, clock)
+    await client.say(ADA, "I can't do this anymore")
+    [question] = await client.wait_for_messages(ADA, 1)
+    help_data = buttons(question)[0][1]
+
+    await client.press(ADA, question["message_id"], help_data)
+    await client.press(ADA, question["message_id"], help_data)
+    await after_everything_before(client, ADA, 4)
+    alerts_at_first = await client.messages(ADMIN)
+    clock.advance(timedelta(minutes=11))
+    await client.press(ADA, question["message_id"], help_data)
+    await after_everything_before(client, ADA, 6)
+
+    replies = await client.messages(ADA)
+    assert sum("glad you told me" in reply["text"] for reply in replies) == 3
+    assert len(alerts_at_first) == 1
+    assert len(await client.messages(ADMIN)) == 2
