@@ -75,6 +75,24 @@ async def add_subscriber(
         )
 
 
+async def queue_resends(sessions: async_sessionmaker[AsyncSession], *tip_ids: str) -> None:
+    """Tips already planned for chat CHAT ("Later" re-sends), due three hours from NOW."""
+    async with sessions.begin() as session:
+        subscriber = await SubscriberRepository(session).by_chat_id(CHAT)
+        assert subscriber is not None
+        deliveries = DeliveryRepository(session)
+        for number, tip_id in enumerate(tip_ids, start=1):
+            await deliveries.plan(
+                subscriber_id=subscriber.id,
+                local_date=NOW.date(),
+                slot=f"later-{number}",
+                kind=DeliveryKind.TIP,
+                tip_id=tip_id,
+                due_at=NOW + timedelta(hours=3),
+                now=NOW,
+            )
+
+
 async def stored(sessions: async_sessionmaker[AsyncSession]) -> Subscriber:
     """The subscriber of chat CHAT as the database has it now."""
     async with sessions() as session:
@@ -257,20 +275,7 @@ async def test_a_red_flag_skips_a_queued_diet_tip_and_keeps_others(
     library = content.library
     diet = next(t.id for t in library.tips.values() if t.topic == DIET_TOPICS[0])
     sleep = next(t.id for t in library.tips.values() if t.topic == "sleep")
-    async with sessions.begin() as session:
-        subscriber = await SubscriberRepository(session).by_chat_id(CHAT)
-        assert subscriber is not None
-        deliveries = DeliveryRepository(session)
-        for slot, tip_id in (("later-1", diet), ("later-2", sleep)):
-            await deliveries.plan(
-                subscriber_id=subscriber.id,
-                local_date=NOW.date(),
-                slot=slot,
-                kind=DeliveryKind.TIP,
-                tip_id=tip_id,
-                due_at=NOW + timedelta(hours=3),
-                now=NOW,
-            )
+    await queue_resends(sessions, diet, sleep)
 
     await safety.screen(CHAT, "there is blood in my stool", NOW, "en")
 
@@ -289,18 +294,7 @@ async def test_a_red_flag_skips_a_queued_food_tip_of_any_topic(
     food_fact = next(
         t.id for t in library.tips.values() if t.topic == "gut-brain-facts" and "food" in t.tags
     )
-    async with sessions.begin() as session:
-        subscriber = await SubscriberRepository(session).by_chat_id(CHAT)
-        assert subscriber is not None
-        await DeliveryRepository(session).plan(
-            subscriber_id=subscriber.id,
-            local_date=NOW.date(),
-            slot="later-1",
-            kind=DeliveryKind.TIP,
-            tip_id=food_fact,
-            due_at=NOW + timedelta(hours=3),
-            now=NOW,
-        )
+    await queue_resends(sessions, food_fact)
 
     await safety.screen(CHAT, "my stools look like tar", NOW, "en")
 
