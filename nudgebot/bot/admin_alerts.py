@@ -53,12 +53,15 @@ class AdminAlerts:
         )
         await self._send(text, [])
 
-    async def crisis(self, chat_id: int, reason: AlertReason) -> None:
-        """Someone may be in crisis: which chat and why, never what they wrote."""
+    async def crisis(self, chat_id: int, reason: AlertReason) -> bool:
+        """Someone may be in crisis: which chat and why, never what they wrote. Whether at
+        least one admin got it."""
         library = self._content.library
-        await self._send(library.safety.admin_alert(chat_id, reason, library.default_language), [])
+        alert = library.safety.admin_alert(chat_id, reason, library.default_language)
+        return await self._send(alert, [])
 
-    async def _send(self, heading: str, lines: Sequence[str]) -> None:
+    async def _send(self, heading: str, lines: Sequence[str]) -> bool:
+        """Send to every admin; whether at least one got it."""
         text = heading
         if lines:
             # Keep within one Telegram message: as many lines as fit, then how many were left.
@@ -71,8 +74,12 @@ class AdminAlerts:
             body = html.escape("\n".join(shown), quote=False)
             more = f"\n… +{len(lines) - len(shown)}" if len(shown) < len(lines) else ""
             text = f"{heading}\n<pre>{body}</pre>{more}"
+        delivered = False
         for admin_id in self._admin_ids:
             try:
                 await self._bot.send_message(admin_id, text, parse_mode=ParseMode.HTML)
             except TelegramError:
                 logger.warning("could not alert admin %s", admin_id, exc_info=True)
+            else:
+                delivered = True
+        return delivered

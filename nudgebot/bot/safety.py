@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -26,6 +26,7 @@ from nudgebot.bot.admin_alerts import AdminAlerts
 from nudgebot.bot.callback_data import SAFETY_PATTERN, decode_safety, encode_safety
 from nudgebot.bot.languages import update_language
 from nudgebot.content import ContentStore
+from nudgebot.content.safety import AlertReason
 from nudgebot.content.screening import SafetyKind
 from nudgebot.services.safety import SafetyMessage, SafetyResult, SafetyService
 
@@ -55,7 +56,7 @@ class SafetyHandlers:
         self._clock = clock
         # When each chat's admins were last alerted. In memory on purpose: after a restart one
         # more alert is no harm, and it only keeps repeated presses from flooding the admins.
-        self._alerted: dict[int, datetime] = {}
+        self._alerted: dict[tuple[int, AlertReason], datetime] = {}
 
     def register(self, application: Application) -> None:  # type: ignore[type-arg]
         """Screen private texts and captions, commands included ("/note I want to die"), and
@@ -72,7 +73,7 @@ class SafetyHandlers:
             CallbackQueryHandler(self.answer, pattern=SAFETY_PATTERN), group=SAFETY_GROUP
         )
 
-    async def screen(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def screen(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Reply and stop on a match; otherwise let the update go on to the other handlers."""
         message = update.effective_message
         chat = update.effective_chat
@@ -84,10 +85,10 @@ class SafetyHandlers:
         )
         if result.kind is None:
             return
-        await self._send(message, chat.id, result)
+        await self._send(context.bot, chat.id, result)
         raise ApplicationHandlerStop
 
-    async def answer(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A press on a safety question's button: the sure reply, or a kind word. Only in a
         private chat, where the bot asked: button data can be forged, and a group is no place
         for crisis lines."""
@@ -100,7 +101,9 @@ class SafetyHandlers:
             await query.answer()
         except TelegramError:
             logger.warning("could not answer a safety button in chat %s", chat.id, exc_info=True)
-        if chat.type != ChatType.PRIVATE or not isinstance(query.message, Message):
+        # The question's message may be too old for Telegram to show (an inaccessible
+        # message): the chat is enough to answer in, and help asked for late is still asked for.
+        if chat.type != ChatType.PRIVATE:
             raise ApplicationHandlerStop
         result = await self._safety.answer(
             chat.id,
@@ -109,16 +112,18 @@ class SafetyHandlers:
             self._clock(),
             update_language(update, self._content.library),
         )
-        await self._send(query.message, chat.id, result)
+        await self._send(context.bot, chat.id, result)
         raise ApplicationHandlerStop
 
-    async def _send(self, message: Message, chat_id: int, result: SafetyResult) -> None:
+    async def _send(self, bot: Bot, chat_id: int, result: SafetyResult) -> None:
         """Each reply and question in order; then the admins' alert, which goes out even when
-        Telegram refused the reply, at most once per chat in ALERT_QUIET (pressing "I need help
-        now" again and again is one person asking, not many)."""
+        Telegram refused the reply. One alert per chat and reason in ALERT_QUIET ("I need help
+        now" pressed again and again is one person asking, not many); one that reached no admin
+        does not count, so the next is tried."""
         for safety_message in result.messages:
             try:
-                await message.reply_text(
+                await bot.send_message(
+                    chat_id,
                     safety_message.text,
                     parse_mode=ParseMode.HTML,
                     reply_markup=_buttons(safety_message),
@@ -128,11 +133,11 @@ class SafetyHandlers:
         if result.alert is None:
             return
         now = self._clock()
-        last = self._alerted.get(chat_id)
+        last = self._alerted.get((chat_id, result.alert))
         if last is not None and now - last < ALERT_QUIET:
             return
-        self._alerted[chat_id] = now
-        await self._alerts.crisis(chat_id, result.alert)
+        if await self._alerts.crisis(chat_id, result.alert):
+            self._alerted[(chat_id, result.alert)] = now
 
 
 def _buttons(message: SafetyMessage) -> InlineKeyboardMarkup | None:

@@ -86,10 +86,10 @@ def _check(settings: Settings, directory: Path | None, *, as_json: bool, record:
         written = record_figures(figures, folder)
         corpus_warnings = []
         print(f"recorded the safety figures in {written}", file=sys.stderr)
+    elif record and errors:
+        print("nudgebot: safety figures not recorded: fix the errors first", file=sys.stderr)
     elif record:
-        print(
-            "nudgebot: the safety figures were not recorded: fix the errors first", file=sys.stderr
-        )
+        print(f"nudgebot: no safety corpus under {folder} to record", file=sys.stderr)
     warnings = [*warnings, *corpus_warnings]
     topics = len(library_or_none.topics) if library_or_none else 0
     tips = len(library_or_none.tips) if library_or_none else 0
@@ -156,7 +156,9 @@ def _screen(settings: Settings, directory: Path | None, *, as_json: bool) -> int
     library = load_library(directory or settings.messages_dir)
     for line in sys.stdin:
         text = line.rstrip("\n")
-        verdict = library.safety.screen(text).verdict
+        screening = library.safety.screen(text)
+        verdict = screening.verdict
+        found = [f for f in (screening.crisis, screening.red_flag) if f is not None]
         if as_json:
             print(
                 json.dumps(
@@ -165,6 +167,11 @@ def _screen(settings: Settings, directory: Path | None, *, as_json: bool) -> int
                         "verdict": verdict.kind.value if verdict else None,
                         "level": verdict.level.value if verdict else None,
                         "rule": verdict.rule if verdict else None,
+                        # Each kind found, as the bot answers them all.
+                        "findings": [
+                            {"verdict": f.kind.value, "level": f.level.value, "rule": f.rule}
+                            for f in found
+                        ],
                     },
                     ensure_ascii=False,
                 ),

@@ -39,7 +39,11 @@ def recorded_figures(corpus: Path) -> dict[str, dict[str, float]]:
         return {}
     # An entry edited by hand into something else is left out, not a crash.
     return {
-        key: {name: value for name, value in figures.items() if isinstance(value, int | float)}
+        key: {
+            name: value
+            for name, value in figures.items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        }
         for key, figures in data.items()
         if isinstance(figures, dict)
     }
@@ -98,9 +102,13 @@ def corpus_figures(rules: SafetyRules, messages_dir: Path) -> tuple[list[Figure]
                 1,
                 figure_key(figure),
                 f"the safety rules now reach {figure} (recorded: recall "
-                f"{was.get('recall', 0.0):.1%}, false alarms {was.get('false_alarms', 0.0):.1%}); "
+                f"{_shown(was, 'recall')}, false alarms {_shown(was, 'false_alarms')}); "
                 f"got wrong: {examples}",
                 "warning",
             )
         )
     return figures, warnings
+
+
+def _shown(recorded: dict[str, float], name: str) -> str:
+    return f"{recorded[name]:.1%}" if name in recorded else "none recorded"

@@ -100,7 +100,7 @@ def _word_pattern(word: str, stem: bool) -> str:
     return pattern + (r"\S*" if stem else "")
 
 
-def _literal(text: str, spellings: Mapping[str, tuple[str, ...]]) -> str:
+def _literal(text: str, spellings: Mapping[str, tuple[str, ...]], words_seen: set[str]) -> str:
     """The pattern of one alternative: words, the last maybe a stem."""
     stem = text.endswith(STEM_MARK)
     body = text.removesuffix(STEM_MARK)
@@ -128,6 +128,7 @@ def _literal(text: str, spellings: Mapping[str, tuple[str, ...]]) -> str:
     else:
         whole, last = words, None
     standard = [part for word in whole for part in spellings.get(word, (word,))]
+    words_seen.update(standard)
     patterns = [_word_pattern(word, False) for word in standard]
     if last is not None:
         patterns.append(_word_pattern(last, True))
@@ -143,6 +144,8 @@ class _PhraseCompiler:
         self._groups = groups
         self._spellings = spellings
         self._group_patterns: dict[str, str] = {}
+        # Every whole word the compiled rules name, so a drawn-out one is read as itself.
+        self.words: set[str] = set()
 
     def compile(self, phrase: str) -> re.Pattern[str]:
         """The phrase as a pattern matching whole standard words."""
@@ -188,7 +191,9 @@ class _PhraseCompiler:
         alternatives = slot.split("/")
         if any(not alternative for alternative in alternatives):
             raise RuleSyntaxError(f"{slot!r} has an empty alternative around '/'")
-        return "(?:" + "|".join(_literal(a, self._spellings) for a in alternatives) + ")"
+        return (
+            "(?:" + "|".join(_literal(a, self._spellings, self.words) for a in alternatives) + ")"
+        )
 
     def _group(self, name: str) -> str:
         if name not in self._groups:
@@ -239,26 +244,40 @@ class _Rule:
     def _around(
         self, first: Span, anchor: int, found: list[list[Span]], starts: list[list[int]]
     ) -> tuple[Span, ...] | None:
-        """A match whose earliest part is `first` (of part `anchor`), or None."""
-        chosen = {anchor: first}
-        for index, spans in enumerate(found):
-            if index == anchor:
-                continue
-            position = bisect_left(starts[index], first[0])
-            while position < len(spans) and spans[position][0] <= first[0] + self.within:
-                candidate = spans[position]
-                if not any(_overlap(candidate, taken) for taken in chosen.values()):
-                    chosen[index] = candidate
-                    break
-                position += 1
-            else:
-                return None
-        return tuple(chosen[index] for index in range(len(found)))
+        """A match whose earliest part is `first` (of part `anchor`), or None. Each other part
+        tries its occurrences in the window in turn, going back when a later part finds none
+        left: a word both "severe" and "pain" must not take the one place the other needs."""
+        window = [
+            [
+                span
+                for span in spans[bisect_left(starts[index], first[0]) :]
+                if span[0] <= first[0] + self.within
+            ]
+            if index != anchor
+            else [first]
+            for index, spans in enumerate(found)
+        ]
+        # A part with nothing in the window rules the anchor out before any search.
+        return _distinct_choice(window, ()) if all(window) else None
 
     def spans(self, wording: Wording, covered: Sequence[Span]) -> Iterator[Span]:
         """Each place the rule matches, from its first word to its last."""
         for parts in self.matches(wording, covered):
             yield min(start for start, _ in parts), max(end for _, end in parts)
+
+
+def _distinct_choice(
+    window: list[list[Span]], chosen: tuple[Span, ...]
+) -> tuple[Span, ...] | None:
+    """One span per part, no two sharing a word; None when there is no such choice."""
+    if len(chosen) == len(window):
+        return chosen
+    for candidate in window[len(chosen)]:
+        if not any(_overlap(candidate, taken) for taken in chosen):
+            found = _distinct_choice(window, (*chosen, candidate))
+            if found is not None:
+                return found
+    return None
 
 
 def _word_set(texts: Sequence[str], spellings: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
@@ -289,6 +308,11 @@ class RuleCompiler:
         self, groups: Mapping[str, Sequence[str]], spellings: Mapping[str, tuple[str, ...]]
     ) -> None:
         self._phrases = _PhraseCompiler(groups, spellings)
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every whole word of the rules compiled so far."""
+        return frozenset(self._phrases.words)
 
     def compile(self, rule: ScreenRule, where: str) -> _Rule:
         """One rule, remembered as written at `where`."""
@@ -344,8 +368,10 @@ class Screen:
         spellings: Mapping[str, tuple[str, ...]],
         kinds: Sequence[_KindRules],
         negation: _NegationRules | None,
+        known: frozenset[str] = frozenset(),
     ) -> None:
         self._spellings = spellings
+        self._known = known
         self._kinds = tuple(kinds)
         self._negation = negation
 
@@ -389,11 +415,11 @@ class Screen:
             if negation
             else None
         )
-        return cls(spellings, kinds, negation_rules)
+        return cls(spellings, kinds, negation_rules, compiler.words)
 
     def screen(self, text: str) -> Screening:
         """What `text` shows of each kind, and how surely."""
-        wording = standard_words(text, self._spellings)
+        wording = standard_words(text, self._spellings, self._known)
         findings = {rules.kind: self._find(rules, wording) for rules in self._kinds}
         return Screening(findings.get(SafetyKind.CRISIS), findings.get(SafetyKind.RED_FLAG))
 

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 _APOSTROPHES = str.maketrans("", "", "'’‘ʼ`´")
@@ -62,8 +63,11 @@ def _single_letters(word: str) -> str:
     return _DOUBLED_LETTER.sub(r"\1", word)
 
 
-def standard_words(text: str, spellings: Mapping[str, tuple[str, ...]]) -> Wording:
-    """`text` in the standard words that rules are matched against (see the module's note)."""
+def standard_words(
+    text: str, spellings: Mapping[str, tuple[str, ...]], known: AbstractSet[str] = frozenset()
+) -> Wording:
+    """`text` in the standard words that rules are matched against (see the module's note);
+    a drawn-out word that is one of the rules' own words (`known`) is read as that word."""
     words: list[str] = []
     clause_starts = {0}
     for token in _TOKEN.findall(fold(text)):
@@ -72,9 +76,9 @@ def standard_words(text: str, spellings: Mapping[str, tuple[str, ...]]) -> Wordi
             continue
         word = squeeze(token)
         standard = spellings.get(word)
-        if standard is None and word != token:
-            # "kmsss" is read "kmss": a drawn-out word is also looked up with every letter once
-            # ("noose", typed so, must not become "nose").
+        if standard is None and word != token and word not in known:
+            # "kmsss" is read "kmss": a drawn-out word is also looked up with every letter once,
+            # unless it is a rule's word ("nooose" stays "noose", never "nose").
             standard = spellings.get(_single_letters(word))
         words.extend(standard or (word,))
     offsets, position = [], 0

@@ -156,6 +156,23 @@ def test_a_rule_with_marks_that_are_not_rule_syntax_is_refused() -> None:
         rules(["suicid.+"])
 
 
+def test_a_word_in_two_parts_lists_leaves_the_match_to_another_word() -> None:
+    """When the first choice for one part is the only word another part can use, the search
+    goes back and takes the next: "agony" is the pain, "really bad" the severity."""
+    safety = rules(
+        [{"near": ["agony/severe | really bad", "agony/pain", "stomach"], "within": 10}],
+    )
+
+    assert level(safety, "stomach agony all night and it has been really bad") is SURE
+
+
+def test_a_drawn_out_rule_word_is_read_as_itself() -> None:
+    """ "nooose" is "noose", a rule's word, not "nose" respelled."""
+    safety = rules(["bought a noose"], spellings={"nose": "no se"})
+
+    assert level(safety, "I bought a nooose") is SURE
+
+
 def test_an_ask_rule_gets_the_question_level() -> None:
     """A weaker rule gives the ask level, a sure one wins over it."""
     safety = rules(["kill myself"], ask=["can not do this anymore"])
@@ -215,6 +232,37 @@ def test_the_shipped_rules_catch_what_the_old_lists_missed(
     library: ContentLibrary, text: str, kind: SafetyKind
 ) -> None:
     """Every message the issue found missed gets a verdict of its kind."""
+    verdict = library.safety.screen(text).verdict
+
+    assert verdict is not None
+    assert verdict.kind is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("me corto las venas", SafetyKind.CRISIS),
+        ("I am going to die if I have to live like this one more day", SafetyKind.CRISIS),
+        ("I cut myself and said it was cooking", SafetyKind.CRISIS),
+        ("me rindo con la vida", SafetyKind.CRISIS),
+        ("there is no point going on", SafetyKind.CRISIS),
+        ("I can't do this anymore, living with this pain", SafetyKind.CRISIS),
+        ("I cut down my arm last night", SafetyKind.CRISIS),
+        ("I'd rather die than keep living like this", SafetyKind.CRISIS),
+        ("ya no puedo más con la vida", SafetyKind.CRISIS),
+        ("I took all my tablets with breakfast", SafetyKind.CRISIS),
+        ("I bought a nooose", SafetyKind.CRISIS),
+        ("had steak, now there is blood in my poo", SafetyKind.RED_FLAG),
+        ("stomach agony all night and it has been really bad", SafetyKind.RED_FLAG),
+        ("my stomach is in agony", SafetyKind.RED_FLAG),
+        ("I have had stomach and back pain for 3 weeks", SafetyKind.RED_FLAG),
+    ],
+)
+def test_look_alikes_never_swallow_a_real_crisis_or_red_flag(
+    library: ContentLibrary, text: str, kind: SafetyKind
+) -> None:
+    """Messages a review found hidden by look-alikes (or by a word filling two parts) get a
+    verdict of their kind."""
     verdict = library.safety.screen(text).verdict
 
     assert verdict is not None

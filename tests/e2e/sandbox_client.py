@@ -91,6 +91,10 @@ class SandboxClient:
         """The subscriber blocks the bot."""
         await self._post(f"/sandbox/users/{user_id}/block")
 
+    async def unblock(self, user_id: int) -> None:
+        """The subscriber unblocks the bot."""
+        await self._post(f"/sandbox/users/{user_id}/unblock")
+
     async def wait_for_messages(self, chat_id: int, count: int) -> list[dict[str, Any]]:
         """Wait until the chat holds at least `count` bot messages and return them."""
         return await wait_until(

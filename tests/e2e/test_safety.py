@@ -336,3 +336,27 @@ async def test_pressing_i_need_help_now_again_alerts_the_admins_once(
     assert sum("glad you told me" in reply["text"] for reply in replies) == 3
     assert len(alerts_at_first) == 1
     assert len(await client.messages(ADMIN)) == 2
+
+
+async def test_an_alert_no_admin_received_does_not_silence_the_next(
+    bot: NudgeBot,
+    client: SandboxClient,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    """While the admin has blocked the bot the alert fails; the next press, a minute later,
+    alerts again instead of being taken for a repeat."""
+    await add_subscriber(sessions, clock)
+    await client.say(ADA, "I can't do this anymore")
+    [question] = await client.wait_for_messages(ADA, 1)
+    help_data = buttons(question)[0][1]
+    await client.block(ADMIN)
+
+    await client.press(ADA, question["message_id"], help_data)
+    await after_everything_before(client, ADA, 3)
+    await client.unblock(ADMIN)
+    clock.advance(timedelta(minutes=1))
+    await client.press(ADA, question["message_id"], help_data)
+
+    [alert] = await client.wait_for_messages(ADMIN, 1)
+    assert "I need help now" in alert["text"]
