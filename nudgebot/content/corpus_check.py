@@ -16,7 +16,6 @@ from nudgebot.content.safety import SafetyRules
 from nudgebot.content.safety_corpus import (
     CORPUS_FOLDER,
     Figure,
-    is_caught,
     measure,
     read_corpus,
 )
@@ -72,11 +71,10 @@ def corpus_figures(rules: SafetyRules, messages_dir: Path) -> tuple[list[Figure]
     """The rules' figures on `messages_dir`'s corpus (none without one), and a warning for each
     part, kind and language that does worse than recorded, naming the messages now got wrong."""
     corpus = messages_dir / CORPUS_FOLDER
-    messages = read_corpus(corpus)
-    figures = measure(rules, messages)
+    measured = measure(rules, read_corpus(corpus))
     recorded = recorded_figures(corpus)
     warnings = []
-    for figure in figures:
+    for figure in measured.figures:
         was = recorded.get(figure_key(figure), {})
         # Compared as recorded: to four decimals.
         fell = round(figure.recall, RECORDED_DIGITS) < was.get("recall", 0.0)
@@ -85,9 +83,8 @@ def corpus_figures(rules: SafetyRules, messages_dir: Path) -> tuple[list[Figure]
             continue
         wrong = [
             m
-            for m in messages
+            for m in measured.wrong
             if (m.part, m.kind, m.language) == (figure.part, figure.kind, figure.language)
-            and not is_caught(m, rules.screen(m.text))
         ]
         # Only tuning messages are quoted: the other parts are measured, never read.
         examples = (
@@ -107,7 +104,7 @@ def corpus_figures(rules: SafetyRules, messages_dir: Path) -> tuple[list[Figure]
                 "warning",
             )
         )
-    return figures, warnings
+    return measured.figures, warnings
 
 
 def _shown(recorded: dict[str, float], name: str) -> str:

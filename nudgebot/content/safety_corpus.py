@@ -12,7 +12,7 @@ so its figures say how the rules do on wording nobody tuned them for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,26 +95,34 @@ def is_caught(message: CorpusMessage, screening: Screening) -> bool:
     return screening.verdict is None
 
 
-def measure(rules: SafetyRules, messages: Iterable[CorpusMessage]) -> list[Figure]:
-    """Recall and false alarms per part, kind and language, in a stable order."""
+@dataclass(frozen=True)
+class Measurement:
+    """The figures of a corpus, and the messages the rules got wrong, from one screening."""
+
+    figures: list[Figure]
+    wrong: list[CorpusMessage]
+
+
+def measure(rules: SafetyRules, messages: Iterable[CorpusMessage]) -> Measurement:
+    """Recall and false alarms per part, kind and language, in a stable order, screening each
+    message once; and the messages got wrong: worrying ones missed, ordinary ones flagged."""
     counts: dict[tuple[str, SafetyKind, str], list[int]] = {}
+    wrong = []
     for message in messages:
         tally = counts.setdefault((message.part, message.kind, message.language), [0, 0, 0, 0])
         right = is_caught(message, rules.screen(message.text))
+        if not right:
+            wrong.append(message)
         if message.worrying:
             tally[0] += right
             tally[1] += 1
         else:
             tally[2] += not right
             tally[3] += 1
-    return [
+    figures = [
         Figure(part, kind, language, *tally)
         for (part, kind, language), tally in sorted(
             counts.items(), key=lambda item: (PARTS.index(item[0][0]), item[0][1], item[0][2])
         )
     ]
-
-
-def wrong(rules: SafetyRules, messages: Sequence[CorpusMessage]) -> list[CorpusMessage]:
-    """The messages the rules get wrong: worrying ones missed, ordinary ones flagged."""
-    return [message for message in messages if not is_caught(message, rules.screen(message.text))]
+    return Measurement(figures, wrong)
