@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
@@ -46,6 +47,16 @@ def reply_of(result: SafetyResult) -> str:
     """The one plain reply of `result`."""
     [reply] = result.replies
     return reply
+
+
+@pytest.fixture
+async def safety_without_database(
+    content: ContentStore, tmp_path: Path
+) -> AsyncIterator[SafetyService]:
+    """The safety service on a database that cannot be reached (its folder does not exist)."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'nowhere.sqlite3'}")
+    yield SafetyService(create_session_factory(engine), content)
+    await engine.dispose()
 
 
 async def add_subscriber(
@@ -252,16 +263,10 @@ async def test_an_ordinary_message_changes_nothing(
 
 
 async def test_the_crisis_reply_goes_out_even_without_a_database(
-    content: ContentStore, tmp_path: Path
+    safety_without_database: SafetyService,
 ) -> None:
     """A database that cannot be reached still leaves the person with the crisis reply."""
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'nowhere.sqlite3'}")
-    try:
-        safety = SafetyService(create_session_factory(engine), content)
-
-        result = await safety.screen(CHAT, "quiero morirme", NOW, "es")
-    finally:
-        await engine.dispose()
+    result = await safety_without_database.screen(CHAT, "quiero morirme", NOW, "es")
 
     assert result.kind is SafetyKind.CRISIS
     assert "Gracias por contármelo" in reply_of(result)
@@ -398,17 +403,11 @@ async def test_a_crisis_and_a_red_flag_in_one_message_get_both_answers(
 
 
 async def test_without_a_database_a_red_flag_reply_promises_no_hold(
-    content: ContentStore, tmp_path: Path
+    safety_without_database: SafetyService,
 ) -> None:
     """When the hold could not be stored, the reply still says to see a clinician but does not
     say food tips are paused."""
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'nowhere.sqlite3'}")
-    try:
-        safety = SafetyService(create_session_factory(engine), content)
-
-        result = await safety.screen(CHAT, "there is blood in my stool", NOW, "en")
-    finally:
-        await engine.dispose()
+    result = await safety_without_database.screen(CHAT, "there is blood in my stool", NOW, "en")
 
     assert "please see a clinician soon" in reply_of(result)
     assert "pause" not in reply_of(result)

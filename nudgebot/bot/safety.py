@@ -85,6 +85,14 @@ class SafetyHandlers:
         )
         if result.kind is None:
             return
+        # Which rule decided, never what was written: how admins trace a wrong answer.
+        logger.info(
+            "safety: chat %s got a %s %s answer (%s)",
+            chat.id,
+            result.level,
+            result.kind,
+            result.rule,
+        )
         await self._send(context.bot, chat.id, result)
         raise ApplicationHandlerStop
 

@@ -342,11 +342,14 @@ class _NegationRules:
     within: int
     ignore: tuple[_Rule, ...]
 
-    def before(self, wording: Wording, start: int) -> bool:
+    def ignored(self, wording: Wording) -> list[Span]:
+        """Where the fillers that hold a negation word without denying anything are."""
+        return [span for rule in self.ignore for span in rule.spans(wording, ())]
+
+    def before(self, wording: Wording, start: int, ignored: Sequence[Span]) -> bool:
         """Whether a negation word stands just before word `start`, in the same clause, with
         at most `within` of the `between` words in between ("not going to kill myself"; not
-        "I'm not ok I want to die")."""
-        ignored = [span for rule in self.ignore for span in rule.spans(wording, ())]
+        "I'm not ok I want to die"), outside the `ignored` fillers."""
         index = start - 1
         for _ in range(self.within + 1):
             if index < 0 or index + 1 in wording.clause_starts:
@@ -420,10 +423,13 @@ class Screen:
     def screen(self, text: str) -> Screening:
         """What `text` shows of each kind, and how surely."""
         wording = standard_words(text, self._spellings, self._known)
-        findings = {rules.kind: self._find(rules, wording) for rules in self._kinds}
+        ignored = self._negation.ignored(wording) if self._negation else []
+        findings = {rules.kind: self._find(rules, wording, ignored) for rules in self._kinds}
         return Screening(findings.get(SafetyKind.CRISIS), findings.get(SafetyKind.RED_FLAG))
 
-    def _find(self, rules: _KindRules, wording: Wording) -> Finding | None:
+    def _find(
+        self, rules: _KindRules, wording: Wording, ignored: Sequence[Span]
+    ) -> Finding | None:
         # A look-alike covers its own words, not the words between its parts: "had steak, now
         # there is blood in my poo" keeps its blood although "steak ... blood" is a look-alike.
         covered = [
@@ -435,7 +441,7 @@ class Screen:
         negated: _Rule | None = None
         for rule in rules.sure:
             for start, _ in rule.spans(wording, covered):
-                if self._negation is None or not self._negation.before(wording, start):
+                if self._negation is None or not self._negation.before(wording, start, ignored):
                     return Finding(rules.kind, SafetyLevel.SURE, rule.where)
                 negated = negated or rule
         for rule in rules.ask:

@@ -54,7 +54,7 @@ class SafetyResult:
     level: SafetyLevel | None = None
     messages: tuple[SafetyMessage, ...] = ()
     alert: AlertReason | None = None
-    # The country the crisis lines were chosen for (None: by language).
+    # The country the crisis lines were chosen for (None: the directory of helplines).
     country: str | None = None
     # Until when food tips are held back, after a red flag from a subscriber.
     held_until: datetime | None = None
