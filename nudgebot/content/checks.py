@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from nudgebot.content.limits import MAX_BUTTON_LABEL_CHARS, MAX_OPTION_ID_BYTES
-from nudgebot.content.localized import LocalizedText
+from nudgebot.content.localized import LocalizedText, variants
 from nudgebot.content.merging import LibraryDraft, Locations
 from nudgebot.content.placeholders import placeholder_problems
 from nudgebot.content.problems import Problem
@@ -133,8 +133,7 @@ def _tip_texts(where: Locations, tip: Tip) -> Iterator[Problem]:
 def _empty_text(
     where: Locations, item: tuple[str, str], path: KeyPath, value: LocalizedText
 ) -> Iterator[Problem]:
-    variants = {None: value} if isinstance(value, str) else dict(value)
-    for language, text in variants.items():
+    for language, text in variants(value).items():
         if not text.strip():
             suffix = path if language is None else (*path, language)
             yield where.problem(*item, suffix, "must not be empty")

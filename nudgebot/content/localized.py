@@ -22,3 +22,9 @@ def pick(text: LocalizedText, language: str, default: str) -> str:
         if candidate in text:
             return text[candidate]
     return next(iter(text.values()))
+
+
+def variants(text: LocalizedText) -> dict[str | None, str]:
+    """Each written form of `text` by language; None for a plain string, written once for all."""
+    found: dict[str | None, str] = {None: text} if isinstance(text, str) else dict(text.items())
+    return found

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from nudgebot.content.limits import MAX_BUTTON_LABEL_CHARS
-from nudgebot.content.localized import LocalizedText
+from nudgebot.content.localized import LocalizedText, variants
 from nudgebot.content.merging import LibraryDraft
 from nudgebot.content.placeholders import placeholder_problems, placeholders_of
 from nudgebot.content.problems import Problem
@@ -156,8 +156,7 @@ class _SafetyChecker:
         keys.setdefault(key, path)
 
     def _label(self, path: KeyPath, value: LocalizedText) -> Iterator[Problem]:
-        labels = {None: value} if isinstance(value, str) else dict(value.items())
-        for language, label in labels.items():
+        for language, label in variants(value).items():
             if len(label) > MAX_BUTTON_LABEL_CHARS:
                 yield self._at(
                     path if language is None else (*path, language),
@@ -168,9 +167,6 @@ class _SafetyChecker:
     def _text(
         self, path: KeyPath, value: LocalizedText, *, required: bool = True
     ) -> Iterator[Problem]:
-        variants: dict[str | None, str] = (
-            {None: value} if isinstance(value, str) else dict(value.items())
-        )
         if required and isinstance(value, dict):
             for language in self._languages:
                 if language not in value:
@@ -180,7 +176,7 @@ class _SafetyChecker:
                         "answered in it",
                     )
         allowed = _ALLOWED.get(path, frozenset())
-        for variant_language, text in variants.items():
+        for variant_language, text in variants(value).items():
             at = path if variant_language is None else (*path, variant_language)
             if not text.strip():
                 yield self._at(at, "must not be empty")

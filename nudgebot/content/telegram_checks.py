@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from nudgebot.content.library import ContentLibrary
 from nudgebot.content.limits import MAX_MESSAGE_CHARS
-from nudgebot.content.localized import LocalizedText
+from nudgebot.content.localized import LocalizedText, variants
 from nudgebot.content.merging import Locations
 from nudgebot.content.problems import Problem
 from nudgebot.content.rendering import render_tip
@@ -49,8 +49,7 @@ def _html(
     value: LocalizedText,
     samples: dict[str, str] | None = None,
 ) -> Iterator[Problem]:
-    variants = {None: value} if isinstance(value, str) else dict(value)
-    for language, text in variants.items():
+    for language, text in variants(value).items():
         markup = text.format(**samples) if samples else text
         try:
             parse_html(markup)
