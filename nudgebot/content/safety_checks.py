@@ -18,7 +18,7 @@ from nudgebot.content.merging import LibraryDraft
 from nudgebot.content.placeholders import placeholder_problems, placeholders_of
 from nudgebot.content.problems import Problem
 from nudgebot.content.schema import SafetySection, ScreenedKind, ScreenRule
-from nudgebot.content.screening import RuleCompiler, RuleSyntaxError
+from nudgebot.content.screening import CompiledRule, RuleCompiler, RuleSyntaxError
 from nudgebot.content.wording import spelling_table
 from nudgebot.content.yaml_source import KeyPath, format_path
 from nudgebot.telegram_format import HtmlParseError, parse_html
@@ -103,10 +103,16 @@ class _SafetyChecker:
                     yield from self._compiles(entry, ("groups", name, index))
 
     def _compiles(self, rule: ScreenRule, path: KeyPath) -> Iterator[Problem]:
+        compiled = self._compiled(rule, path)
+        if isinstance(compiled, Problem):
+            yield compiled
+
+    def _compiled(self, rule: ScreenRule, path: KeyPath) -> CompiledRule | Problem:
+        """The rule compiled, or the problem that kept it from compiling."""
         try:
-            self._compiler.compile(rule, "")
+            return self._compiler.compile(rule, "")
         except RuleSyntaxError as error:
-            yield self._at(path, f"{rule!r}: {error}" if isinstance(rule, str) else str(error))
+            return self._at(path, f"{rule!r}: {error}" if isinstance(rule, str) else str(error))
 
     def _rules(
         self,
@@ -125,12 +131,12 @@ class _SafetyChecker:
             for language, listed in by_language.items():
                 for index, rule in enumerate(listed):
                     path = (kind, level, language, index)
-                    problems = list(self._compiles(rule, path))
-                    yield from problems
-                    if not problems:
-                        yield from self._unique(
-                            path, (level, *self._compiler.key(rule)), keys, other_kind
-                        )
+                    compiled = self._compiled(rule, path)
+                    if isinstance(compiled, Problem):
+                        yield compiled
+                    else:
+                        key = (level, *RuleCompiler.key(compiled))
+                        yield from self._unique(path, key, keys, other_kind)
 
     def _unique(
         self,

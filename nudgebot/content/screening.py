@@ -209,7 +209,7 @@ class _PhraseCompiler:
 
 
 @dataclass(frozen=True)
-class _Rule:
+class CompiledRule:
     """A compiled rule: one pattern per part (one for a phrase), and where it was written."""
 
     where: str
@@ -314,15 +314,15 @@ class RuleCompiler:
         """Every whole word of the rules compiled so far."""
         return frozenset(self._phrases.words)
 
-    def compile(self, rule: ScreenRule, where: str) -> _Rule:
+    def compile(self, rule: ScreenRule, where: str) -> CompiledRule:
         """One rule, remembered as written at `where`."""
         if isinstance(rule, NearRule):
-            return _Rule(where, tuple(map(self._phrases.compile, rule.near)), rule.within)
-        return _Rule(where, (self._phrases.compile(rule),))
+            return CompiledRule(where, tuple(map(self._phrases.compile, rule.near)), rule.within)
+        return CompiledRule(where, (self._phrases.compile(rule),))
 
-    def key(self, rule: ScreenRule) -> tuple[str, ...]:
-        """What a rule matches, so two spellings of one rule compare equal."""
-        compiled = self.compile(rule, "")
+    @staticmethod
+    def key(compiled: CompiledRule) -> tuple[str, ...]:
+        """What a compiled rule matches, so two spellings of one rule compare equal."""
         parts = sorted(_unwrapped(part.pattern) for part in compiled.parts)
         return (*parts, str(compiled.within))
 
@@ -330,9 +330,9 @@ class RuleCompiler:
 @dataclass(frozen=True)
 class _KindRules:
     kind: SafetyKind
-    sure: tuple[_Rule, ...]
-    ask: tuple[_Rule, ...]
-    look_alikes: tuple[_Rule, ...]
+    sure: tuple[CompiledRule, ...]
+    ask: tuple[CompiledRule, ...]
+    look_alikes: tuple[CompiledRule, ...]
 
 
 @dataclass(frozen=True)
@@ -340,7 +340,7 @@ class _NegationRules:
     words: frozenset[str]
     between: frozenset[str]
     within: int
-    ignore: tuple[_Rule, ...]
+    ignore: tuple[CompiledRule, ...]
 
     def ignored(self, wording: Wording) -> list[Span]:
         """Where the fillers that hold a negation word without denying anything are."""
@@ -390,7 +390,7 @@ class Screen:
         """Compile checked rules; `locate` names where each was written."""
         compiler = RuleCompiler(groups, spellings)
 
-        def compiled(kind: SafetyKind, level: str) -> tuple[_Rule, ...]:
+        def compiled(kind: SafetyKind, level: str) -> tuple[CompiledRule, ...]:
             by_language: Mapping[str, list[ScreenRule]] = getattr(rules[kind], level)
             return tuple(
                 compiler.compile(rule, locate((kind.value, level, language, index)))
@@ -438,7 +438,7 @@ class Screen:
             for parts in rule.matches(wording, ())
             for span in parts
         ]
-        negated: _Rule | None = None
+        negated: CompiledRule | None = None
         for rule in rules.sure:
             for start, _ in rule.spans(wording, covered):
                 if self._negation is None or not self._negation.before(wording, start, ignored):
